@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private to gateway/s3/: the per-request state of the S3 application and the helpers the
+ * operation files share. One struct s3_req per HTTP request, owned by the handler (created
+ * in begin, freed in done); operations answer through the s3_reply_* helpers.
+ */
+#ifndef HOLDFAST_S3_REQ_H
+#define HOLDFAST_S3_REQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../crypto/crypto.h"
+#include "../../objectlock/objectlock.h"
+#include "../auth/sigv4.h"
+#include "../base/buf.h"
+#include "awschunked.h"
+#include "errors.h"
+#include "handler.h"
+#include "router.h"
+
+#define S3_MAX_HEADERS 128
+#define S3_HEADER_SECTION_MAX 8192 /* spec §1.3 */
+#define S3_META_MAX 2048           /* x-amz-meta-* names + values, spec §1.3 */
+#define S3_PUT_MAX_BYTES (5ull << 30) /* 5 GiB, spec §5.1 */
+#define S3_XML_BODY_MAX (2u << 20)
+
+enum s3_body_kind {
+	S3_BODY_NONE = 0, /* the operation takes no body: it was answered in begin */
+	S3_BODY_XML,      /* collect (bounded) into xml, run ->finish at the end */
+	S3_BODY_OBJECT,   /* stream into the store (PutObject) */
+};
+
+struct s3_req;
+typedef void (*s3_finish_fn)(struct s3_req *r);
+
+struct s3_req {
+	struct s3_app *app;
+	struct gw_request *http;
+	struct s3_route route;
+	bool routed;
+	struct sigv4_header hdrs[S3_MAX_HEADERS];
+	size_t nhdrs;
+	size_t header_bytes;
+	struct sigv4_auth auth;
+	bool authed;
+	char user[64];
+
+	/* body pipeline: wire -> [aws-chunked] -> hashes -> xml buf | store */
+	enum s3_body_kind body_kind;
+	s3_finish_fn finish;
+	struct s3_chunked chunked;
+	bool chunked_on;
+	struct cr_hash md5, sha256;
+	bool md5_on, sha256_on;
+	struct cr_cksum cksum;        /* the requested or default checksum */
+	bool cksum_on;
+	uint8_t cksum_expect[CR_MAX_DIGEST_LEN]; /* from an x-amz-checksum-* header */
+	bool cksum_from_header, cksum_from_trailer;
+	uint8_t content_md5[CR_MD5_LEN];
+	bool has_content_md5;
+	uint8_t md5_digest[CR_MD5_LEN];         /* after body_verify, when md5_on */
+	uint8_t cksum_value[CR_MAX_DIGEST_LEN]; /* after body_verify, when cksum_on */
+	uint64_t received;            /* decoded body bytes */
+	uint64_t expect_len;          /* decoded length when known */
+	bool expect_len_known;
+	struct buf xml;
+	struct ol_put *put;
+	enum s3_code body_err;        /* sticky: first failure while receiving */
+	char body_msg[192];
+};
+
+/* ---- header access (case-insensitive; NULL when absent) ---- */
+const char *s3_hdr(struct s3_req *r, const char *name);
+bool s3_hdr_slice(struct s3_req *r, const char *name, struct slice *out);
+
+/* ---- replies ---- */
+void s3_reply_error(struct s3_req *r, enum s3_code code, const char *msg);
+void s3_reply_error_x(struct s3_req *r, enum s3_code code, const char *msg,
+                      const struct s3_error_extra *extras, size_t n);
+void s3_reply_no_such_bucket(struct s3_req *r);
+void s3_reply_store_error(struct s3_req *r, int ol_rc, const struct ol_err *err);
+/* 200 with an XML document (prolog added) */
+void s3_reply_xml(struct s3_req *r, int status, const struct buf *doc);
+void s3_reply_xml_h(struct s3_req *r, int status, const struct buf *doc,
+                    const struct gw_header *extra, size_t nextra); /* at most 7 extra */
+void s3_reply_empty(struct s3_req *r, int status, const struct gw_header *h, size_t n);
+
+/* Load the route's bucket; answers NoSuchBucket (or the store error) and returns false. */
+bool s3_bucket_load(struct s3_req *r, struct ol_bucket *out);
+
+/* Owner id/name of everything (one account for now). */
+#define S3_OWNER_ID "holdfast"
+#define S3_OWNER_NAME "holdfast"
+int s3_xml_owner(struct buf *b);
+/* URL-encode for encoding-type=url as AWS does (space -> '+', '/' kept) */
+int s3_url_encode(struct buf *b, const char *p, size_t n);
+/* x-amz-checksum-<alg> header name */
+const char *s3_cksum_header(enum cr_cksum_alg alg);
+
+/* ---- operations (ops_*.c) ---- */
+void s3_op_list_buckets(struct s3_req *r);
+void s3_op_create_bucket(struct s3_req *r);
+void s3_op_head_bucket(struct s3_req *r);
+void s3_op_delete_bucket(struct s3_req *r);
+void s3_op_bucket_location(struct s3_req *r);
+void s3_op_get_versioning(struct s3_req *r);
+void s3_op_put_versioning(struct s3_req *r);
+void s3_op_bucket_probe(struct s3_req *r);
+void s3_op_acl(struct s3_req *r);
+void s3_op_list_objects(struct s3_req *r);
+void s3_op_put_object(struct s3_req *r);
+void s3_op_get_object(struct s3_req *r);
+void s3_op_delete_object(struct s3_req *r);
+void s3_op_delete_objects(struct s3_req *r);
+void s3_op_get_object_tagging(struct s3_req *r);
+
+/* Set up the body pipeline (framing, integrity headers, limits) for a body of @kind; on
+ * success ->finish runs once the body arrived whole and passed every integrity check (with
+ * r->xml complete for S3_BODY_XML). Answers and returns false on a bad request. */
+bool s3_body_begin(struct s3_req *r, enum s3_body_kind kind, s3_finish_fn finish);
+
+#endif

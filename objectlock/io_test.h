@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Test-only: fault injection into the ol_io layer, counters that let tests bound the work of
+ * a listing, and raw access to index records. Nothing here is for the gateway; a test that
+ * includes it links objectlock_dep as usual.
+ */
+#ifndef HOLDFAST_OBJECTLOCK_IO_TEST_H
+#define HOLDFAST_OBJECTLOCK_IO_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "objectlock.h"
+
+enum ol_io_fault {
+	OL_IO_FAULT_NONE = 0,
+	OL_IO_FAULT_EIO,    /* the call fails with EIO and does nothing */
+	OL_IO_FAULT_ENOSPC, /* the call fails with ENOSPC and does nothing */
+	OL_IO_FAULT_SHORT,  /* write/pwrite/read/pread move only half the bytes (n >= 2) and
+	                     * report it; other calls proceed normally */
+};
+
+/*
+ * Arm a one-shot fault: the @nth counted call from now (1-based) gets @kind. nth 0 or
+ * OL_IO_FAULT_NONE disarms. Also clears the "fired" flag. Process-wide.
+ */
+void ol_io_fault_set(uint64_t nth, enum ol_io_fault kind);
+
+/* True once the armed fault hit a call (whether or not the kind changed its outcome). A
+ * fault loop runs N = 1, 2, ... until an attempt ends with the fault not fired. */
+bool ol_io_fault_fired(void);
+
+/* Counted calls since the process started. */
+uint64_t ol_io_calls(void);
+
+/* Iterator positioning steps (seek + next) made by ol_list since the process started. */
+uint64_t ol_test_list_steps(void);
+
+/* Make index writes of @st unsynced: for tests that load thousands of objects and do not
+ * test durability. Never call it elsewhere. */
+void ol_test_nosync(struct ol_store *st);
+
+/* Overwrite the raw index record of version @version_id of (@bucket, @key) with (p, n),
+ * bypassing the codec (to plant corruption). Returns OL_OK, OL_ENOTFOUND, OL_EINVAL,
+ * OL_EIO. */
+int ol_test_version_raw_put(struct ol_store *st, const char *bucket, const void *key,
+                            size_t keylen, const char *version_id, const void *p, size_t n,
+                            struct ol_err *err);
+
+#endif

@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * objectlock/ — the WORM store: buckets, object versions (inline or in blob files), listing,
+ * a small key-value space for the gateway, and the offline consistency checker. The only
+ * public header of the objectlock library. It depends on crypto/ and nothing else of ours;
+ * RocksDB is an implementation detail and never leaks through this header.
+ *
+ * Conventions
+ *  - Functions returning int return OL_OK (0) or a negative enum ol_rc. On failure @err (which
+ *    may be NULL) gets the code, the errno that caused it (0 if none) and a one-line message.
+ *    OL_ENOTFOUND from a plain lookup (a get, an unknown version id) is an expected answer
+ *    and leaves err->msg empty; where it interrupts an operation (a put whose bucket went
+ *    away, a blob gone under a reader) the message says so.
+ *  - Outputs come last and are untouched on failure.
+ *  - Inputs are (pointer, length) and never need a trailing NUL, except bucket names and
+ *    version ids, which are short, NUL-terminated ASCII.
+ *  - Object keys are 1..OL_KEY_MAX arbitrary bytes (S3 keys are UTF-8; the store does not
+ *    care, a 0x00 byte included). They sort in plain byte order.
+ *  - Thread safety: a struct ol_store is used from many threads at once. A struct ol_put or
+ *    struct ol_reader belongs to one thread at a time. struct ol_version is plain data.
+ *  - Durability: every function that changes the index returns after one synced RocksDB
+ *    write batch — that batch is the commit point; a crash before it leaves nothing visible.
+ *
+ * Disk layout under data_dir: index/ (RocksDB), blobs/xx/yy/<blob id> (object bodies above
+ * the inline limit), tmp/ (bodies being received; never referenced by the index).
+ */
+#ifndef HOLDFAST_OBJECTLOCK_H
+#define HOLDFAST_OBJECTLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- results ------------------------------------------------------------------------------ */
+
+enum ol_rc {
+	OL_OK = 0,
+	OL_ERR = -1,       /* unexpected (bad permissions, RocksDB internal error): msg says why */
+	OL_ENOTFOUND = -2, /* no such bucket / key / version / kv key (expected: no message) */
+	OL_EEXIST = -3,    /* bucket already exists */
+	OL_EINVAL = -4,    /* malformed argument or operation not allowed in this state */
+	OL_ECORRUPT = -5,  /* a stored record or blob failed its checks; fsck reports it */
+	OL_ENOTEMPTY = -6, /* bucket still holds versions, delete markers or uploads */
+	OL_E2BIG = -7,     /* a field exceeds the limits below */
+	OL_ENOMEM = -8,
+	OL_EIO = -9,       /* disk or index I/O failed */
+	OL_ENOSPC = -10,   /* disk full (ENOSPC, EDQUOT) */
+};
+
+struct ol_err {
+	int rc;
+	int sys_errno;
+	char msg[192];
+};
+
+/* Static name of a code ("OL_ENOTFOUND"); "OL_?" for unknown values. */
+const char *ol_rc_name(int rc);
+
+/* ---- limits -------------------------------------------------------------------------------- */
+
+#define OL_KEY_MAX 1024             /* bytes in an object key (S3's limit) */
+#define OL_BUCKET_NAME_MAX 63       /* bytes in a bucket name */
+#define OL_REGION_MAX 32            /* bytes in a region name */
+#define OL_VERSION_ID_LEN 32        /* chars in a version id other than "null" */
+#define OL_IID_LEN 24               /* bytes of the internal (index) version id */
+#define OL_BLOB_ID_LEN 16           /* bytes of a blob id (32 hex chars in file names) */
+#define OL_CKSUM_MAX 32             /* bytes of the largest checksum value (SHA-256) */
+#define OL_STR_MAX 8192             /* bytes in one stored string (etag, header value, ...) */
+#define OL_HDRS_MAX 256             /* stored (name, value) pairs per version */
+#define OL_ENC_INFO_MAX 4096        /* bytes of the encryption-info slot */
+#define OL_INLINE_DEFAULT (64 * 1024) /* default inline_max_bytes */
+#define OL_INLINE_LIMIT (1024 * 1024) /* largest inline_max_bytes the store accepts */
+
+/* ---- store --------------------------------------------------------------------------------- */
+
+struct ol_store;
+
+struct ol_store_opts {
+	const char *data_dir;      /* required */
+	uint64_t inline_max_bytes; /* bodies of at most this many bytes live in the index;
+	                            * 0 = OL_INLINE_DEFAULT; above OL_INLINE_LIMIT = OL_EINVAL */
+	bool read_only;            /* open the index read-only; every mutation then fails with
+	                            * OL_EINVAL. Several read-only opens may coexist with one
+	                            * writer (they see the state as of their open). */
+};
+
+/*
+ * Open (and, unless read_only, create) the store in o->data_dir: the directory itself, its
+ * index/, blobs/ and tmp/ subdirectories. A read-write open takes RocksDB's lock, so a second
+ * read-write open of the same data_dir fails with OL_EIO. A read-write open also removes
+ * leftover files in tmp/ (bodies of puts that never committed).
+ * Returns OL_OK and *out; OL_EINVAL (bad options), OL_ENOTFOUND (read_only and no store
+ * there), OL_ECORRUPT (unknown schema version), OL_EIO / OL_ENOSPC / OL_ERR.
+ */
+int ol_store_open(const struct ol_store_opts *o, struct ol_store **out, struct ol_err *err);
+
+/* Close the store. NULL-safe. Every put, reader and list on it must have finished. */
+void ol_store_close(struct ol_store *st);
+
+/* ---- small key-value space (users, meta) --------------------------------------------------- */
+
+/* Column families, one per kind of record. Only OL_CF_USERS and OL_CF_META accept the
+ * ol_kv_* calls; the others hold structured records written by the functions below (and by
+ * the multipart, replication and audit code to come). Keys beginning with "objectlock." in
+ * OL_CF_META are reserved for the store itself. */
+enum ol_cf {
+	OL_CF_BUCKETS = 0,
+	OL_CF_VERSIONS,
+	OL_CF_UPLOADS,
+	OL_CF_REPQ,
+	OL_CF_AUDIT,
+	OL_CF_USERS,
+	OL_CF_META,
+};
+
+/* Look up @k. On OL_OK *val_out is a malloc'd copy of the value (with an extra NUL after the
+ * last byte, not counted in *vlen_out); the caller frees it with free().
+ * Returns OL_OK, OL_ENOTFOUND, OL_EINVAL (cf not a kv family, klen 0), OL_EIO, OL_ENOMEM. */
+int ol_kv_get(struct ol_store *st, enum ol_cf cf, const void *k, size_t klen, char **val_out,
+              size_t *vlen_out, struct ol_err *err);
+
+/* Store @v under @k (replacing any value), synced. Values up to 16 MiB.
+ * Returns OL_OK, OL_EINVAL, OL_E2BIG, OL_EIO. */
+int ol_kv_put(struct ol_store *st, enum ol_cf cf, const void *k, size_t klen, const void *v,
+              size_t vlen, struct ol_err *err);
+
+/* Remove @k, synced. Removing an absent key is OL_OK. Returns OL_OK, OL_EINVAL, OL_EIO. */
+int ol_kv_delete(struct ol_store *st, enum ol_cf cf, const void *k, size_t klen,
+                 struct ol_err *err);
+
+/* Called once per key, in byte order. Key and value are borrowed for the call. Return 0 to
+ * go on, 1 to stop (ol_kv_iterate then returns OL_OK), or a negative enum ol_rc to stop and
+ * have ol_kv_iterate return it. */
+typedef int (*ol_kv_cb)(void *ctx, const void *k, size_t klen, const void *v, size_t vlen);
+
+/* Visit every key starting with @prefix (plen 0 = all keys) in @cf.
+ * Returns OL_OK, OL_EINVAL, OL_EIO, or the callback's negative code. */
+int ol_kv_iterate(struct ol_store *st, enum ol_cf cf, const void *prefix, size_t plen,
+                  ol_kv_cb cb, void *ctx, struct ol_err *err);
+
+/* ---- buckets ------------------------------------------------------------------------------- */
+
+enum ol_versioning {
+	OL_VERSIONING_UNVERSIONED = 0, /* never enabled: PUT writes the null version */
+	OL_VERSIONING_ENABLED = 1,
+	OL_VERSIONING_SUSPENDED = 2,   /* PUT writes (replaces) the null version */
+};
+
+struct ol_bucket {
+	char name[OL_BUCKET_NAME_MAX + 1]; /* NUL-terminated */
+	bool lock_enabled;                 /* Object Lock enabled; pins versioning to Enabled */
+	enum ol_versioning versioning;
+	char region[OL_REGION_MAX + 1];    /* NUL-terminated, may be empty */
+	int64_t created_ns;                /* Unix time in ns */
+};
+
+/*
+ * Create bucket @b. The store does not judge S3 naming rules (the gateway does); it needs
+ * 1..OL_BUCKET_NAME_MAX bytes without NUL. created_ns 0 = now. lock_enabled forces
+ * versioning Enabled (S3 creates lock buckets that way).
+ * Returns OL_OK, OL_EEXIST, OL_EINVAL, OL_EIO.
+ */
+int ol_bucket_create(struct ol_store *st, const struct ol_bucket *b, struct ol_err *err);
+
+/* Returns OL_OK and *out, OL_ENOTFOUND, OL_EINVAL, OL_ECORRUPT, OL_EIO. */
+int ol_bucket_get(struct ol_store *st, const char *name, struct ol_bucket *out,
+                  struct ol_err *err);
+
+/* Called once per bucket in name (byte) order; @b is borrowed for the call. Same return
+ * convention as ol_kv_cb. */
+typedef int (*ol_bucket_cb)(void *ctx, const struct ol_bucket *b);
+
+/* Returns OL_OK, OL_ECORRUPT, OL_EIO, or the callback's negative code. */
+int ol_bucket_list(struct ol_store *st, ol_bucket_cb cb, void *ctx, struct ol_err *err);
+
+/*
+ * Set the versioning state. S3's state machine: a bucket never returns to Unversioned, and
+ * a lock-enabled bucket stays Enabled. Returns OL_OK, OL_ENOTFOUND, OL_EINVAL (forbidden
+ * transition; the gateway checks first to pick the exact S3 error), OL_EIO.
+ */
+int ol_bucket_set_versioning(struct ol_store *st, const char *name, enum ol_versioning state,
+                             struct ol_err *err);
+
+/*
+ * Delete an empty bucket. Refused with OL_ENOTEMPTY while any version, delete marker or
+ * multipart upload of it remains (one seek per column family, never a scan). Puts to the
+ * bucket that race with the delete either commit before it (and it fails) or fail with
+ * OL_ENOTFOUND. Returns OL_OK, OL_ENOTFOUND, OL_ENOTEMPTY, OL_EIO.
+ */
+int ol_bucket_delete(struct ol_store *st, const char *name, struct ol_err *err);
+
+/* ---- versions ------------------------------------------------------------------------------ */
+
+/* Values equal enum cr_cksum_alg of crypto.h. */
+enum ol_cksum_alg {
+	OL_CKSUM_NONE = 0,
+	OL_CKSUM_CRC32,
+	OL_CKSUM_CRC32C,
+	OL_CKSUM_CRC64NVME,
+	OL_CKSUM_SHA1,
+	OL_CKSUM_SHA256,
+};
+
+enum ol_cksum_type { OL_CKSUM_TYPE_NONE = 0, OL_CKSUM_FULL_OBJECT, OL_CKSUM_COMPOSITE };
+
+enum ol_lock_mode { OL_LOCK_NONE = 0, OL_LOCK_GOVERNANCE, OL_LOCK_COMPLIANCE };
+
+/* x-amz-replication-status; the replicator owns the transitions. */
+enum ol_repl_status {
+	OL_REPL_NONE = 0,
+	OL_REPL_PENDING,
+	OL_REPL_COMPLETED,
+	OL_REPL_FAILED,
+	OL_REPL_REPLICA,
+};
+
+/* Where a version's bytes live. A list-of-parts kind (multipart) will be added as 3. */
+enum ol_loc_kind {
+	OL_LOC_NONE = 0,   /* delete marker: no bytes */
+	OL_LOC_INLINE = 1, /* in the index record */
+	OL_LOC_BLOB = 2,   /* in blobs/xx/yy/<hex blob_id> */
+};
+
+struct ol_locator {
+	enum ol_loc_kind kind;
+	uint8_t *inline_data; /* OL_LOC_INLINE: inline_len bytes, owned (may be NULL if 0) */
+	size_t inline_len;
+	uint8_t blob_id[OL_BLOB_ID_LEN]; /* OL_LOC_BLOB */
+	uint64_t blob_len;               /* OL_LOC_BLOB: bytes in the blob file */
+};
+
+/* One stored (name, value) pair: user metadata ("x-amz-meta-foo") and the other stored
+ * headers (cache-control, content-disposition, content-encoding, content-language, expires),
+ * opaque to the store. Both strings owned, NUL-terminated, without NUL inside. */
+struct ol_header {
+	char *name;
+	char *value;
+};
+
+/*
+ * A version of an object (or a delete marker) as stored. Plain data: every pointer is owned
+ * by the struct and freed by ol_version_release(); set them with the ol_version_set_* and
+ * ol_version_add_header helpers (or assign malloc'd memory yourself).
+ *
+ * Fields marked [store] are written by the store on commit and ignored on input; the others
+ * are the caller's metadata, stored verbatim.
+ */
+struct ol_version {
+	char version_id[OL_VERSION_ID_LEN + 1]; /* [store] "null" for the null version, else 32
+	                                         * URL-safe chars; NUL-terminated */
+	uint8_t iid[OL_IID_LEN]; /* [store] the version's position in the index (time-ordered);
+	                          * the null version has one too */
+	bool is_null;            /* [store] written while versioning was not Enabled */
+	bool is_delete_marker;   /* [store] */
+	uint64_t size_bytes;     /* [store] */
+	int64_t created_ns;      /* [store] Unix time in ns: S3's LastModified */
+	struct ol_locator loc;   /* [store] */
+
+	char *etag;              /* the ETag without quotes; NULL = none */
+	enum ol_cksum_alg cksum_alg;
+	enum ol_cksum_type cksum_type;
+	uint8_t cksum[OL_CKSUM_MAX]; /* raw big-endian value, cksum_len bytes */
+	size_t cksum_len;            /* must equal the algorithm's length (0 for NONE) */
+	char *content_type;          /* NULL = none */
+	struct ol_header *hdrs;      /* n_hdrs pairs, owned */
+	size_t n_hdrs;
+
+	enum ol_lock_mode lock_mode;
+	int64_t retain_until_ns;     /* Unix time in ns; 0 = none */
+	bool legal_hold;
+
+	enum ol_repl_status repl_status;
+	uint8_t *enc_info;           /* encryption-info slot, opaque (wrapped key, key id, ...) */
+	size_t enc_info_len;
+};
+
+/* Zero @v: no strings, no headers, no locator. */
+void ol_version_init(struct ol_version *v);
+
+/* Free what @v owns and zero it. NULL-safe, idempotent. */
+void ol_version_release(struct ol_version *v);
+
+/* Replace a string field with a NUL-terminated copy of (p, n); n 0 with p NULL clears it.
+ * Returns OL_OK, OL_EINVAL (NUL inside), OL_E2BIG (n > OL_STR_MAX), OL_ENOMEM. */
+int ol_version_set_etag(struct ol_version *v, const char *p, size_t n, struct ol_err *err);
+int ol_version_set_content_type(struct ol_version *v, const char *p, size_t n,
+                                struct ol_err *err);
+
+/* Append a (name, value) pair. Returns OL_OK, OL_EINVAL (empty name, NUL inside),
+ * OL_E2BIG (too long or more than OL_HDRS_MAX pairs), OL_ENOMEM. */
+int ol_version_add_header(struct ol_version *v, const char *name, size_t nlen,
+                          const char *value, size_t vlen, struct ol_err *err);
+
+/* Replace the encryption-info slot. Returns OL_OK, OL_E2BIG, OL_ENOMEM. */
+int ol_version_set_enc_info(struct ol_version *v, const void *p, size_t n, struct ol_err *err);
+
+/* Deep copy @src to @out (which is overwritten, not released first).
+ * Returns OL_OK or OL_ENOMEM (then @out is untouched). */
+int ol_version_copy(const struct ol_version *src, struct ol_version *out, struct ol_err *err);
+
+/* True if (p, n) is a well-formed version id: "null" or OL_VERSION_ID_LEN chars of the
+ * store's alphabet. The gateway answers a malformed one with 400 InvalidArgument. */
+bool ol_version_id_valid(const char *p, size_t n);
+
+/* ---- put ----------------------------------------------------------------------------------- */
+
+struct ol_put;
+
+/*
+ * Start receiving a body for (@bucket, @key). The body streams in through ol_put_write with
+ * flat memory: up to inline_max_bytes are buffered, beyond that everything goes to a temp
+ * file in tmp/. Nothing is visible until ol_put_commit returns OL_OK.
+ * Returns OL_OK and *out, OL_ENOTFOUND (no such bucket), OL_EINVAL (key length 0 or above
+ * OL_KEY_MAX, read-only store), OL_ENOMEM.
+ */
+int ol_put_begin(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                 struct ol_put **out, struct ol_err *err);
+
+/*
+ * Append @n bytes. After a failure the put is dead: every later write or commit fails with
+ * the same code; call ol_put_abort.
+ * Returns OL_OK, OL_EIO, OL_ENOSPC, OL_E2BIG (size would overflow), OL_ENOMEM.
+ */
+int ol_put_write(struct ol_put *put, const void *p, size_t n, struct ol_err *err);
+
+/* Bytes received so far. */
+uint64_t ol_put_size(const struct ol_put *put);
+
+/*
+ * Make the body durable and visible as a new version described by @v. The caller fills the
+ * metadata fields of @v (initialised with ol_version_init); the store fills the [store]
+ * fields on success: version id, internal id, is_null, size, created time and locator (for
+ * an inline body @v takes ownership of the bytes; release @v as usual). On failure @v is
+ * untouched. The bucket's versioning state decides the version: Enabled -> a new version
+ * id; Unversioned or Suspended -> the null version, replacing the previous null version of
+ * the key, whose blob is unlinked after the commit.
+ *
+ * Order: temp file fsync, rename into blobs/, directory fsync, then one synced RocksDB
+ * write batch (the commit point). Puts to the same key serialize their index update; the
+ * last to commit is the latest version.
+ *
+ * Always consumes @put (do not call ol_put_abort on it afterwards). On failure nothing is
+ * visible and the temp file is removed; a blob whose index write may or may not have reached
+ * disk is deliberately left in place (an orphan that fsck --repair removes) rather than risk
+ * unlinking the bytes of a committed version.
+ * Returns OL_OK; OL_ENOTFOUND (bucket deleted meanwhile); OL_EINVAL / OL_E2BIG (metadata
+ * out of bounds); OL_EIO, OL_ENOSPC, OL_ENOMEM, or any code a failed ol_put_write left.
+ */
+int ol_put_commit(struct ol_put *put, struct ol_version *v, struct ol_err *err);
+
+/* Abandon the put: temp file removed, nothing visible. NULL-safe. */
+void ol_put_abort(struct ol_put *put);
+
+/* ---- read ---------------------------------------------------------------------------------- */
+
+/*
+ * Look up a version of (@bucket, @key): @version_id NULL = the latest (which may be a delete
+ * marker: it is returned with is_delete_marker set, the caller decides), "null" = the null
+ * version, else that id. On OL_OK the caller owns *out and releases it with
+ * ol_version_release.
+ * Returns OL_OK, OL_ENOTFOUND (no such bucket, key or version), OL_EINVAL (malformed version
+ * id, bad key length), OL_ECORRUPT (record fails its checksum), OL_EIO, OL_ENOMEM.
+ */
+int ol_version_get(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                   const char *version_id, struct ol_version *out, struct ol_err *err);
+
+struct ol_reader;
+
+/*
+ * Open a stream over bytes [@off, @off + @len) of version @v (as returned by ol_version_get
+ * or ol_put_commit). @v is only read during the call: the reader keeps its own copy of an
+ * inline body and its own descriptor of a blob, so a concurrent ol_version_remove does not
+ * cut a read short.
+ * Returns OL_OK and *out; OL_EINVAL (range outside the version, delete marker); OL_ENOTFOUND
+ * (the blob is gone: the version was removed since it was looked up — or the store is
+ * damaged, which fsck reports); OL_ECORRUPT (blob of the wrong size, inline body not matching
+ * the size); OL_EIO, OL_ENOMEM.
+ */
+int ol_reader_open(struct ol_store *st, const struct ol_version *v, uint64_t off, uint64_t len,
+                   struct ol_reader **out, struct ol_err *err);
+
+/* Copy up to @cap next bytes to @buf; *got = 0 means the range is exhausted. May return
+ * fewer bytes than asked before the end. Returns OL_OK, OL_EIO, OL_ECORRUPT (blob shrank). */
+int ol_reader_read(struct ol_reader *r, void *buf, size_t cap, size_t *got, struct ol_err *err);
+
+/* Bytes of the range not yet read. */
+uint64_t ol_reader_remaining(const struct ol_reader *r);
+
+/*
+ * For sendfile(2): the blob's descriptor (owned by the reader, valid until ol_reader_close)
+ * and the file offset of the first byte not yet read; ol_reader_remaining bytes follow it.
+ * The caller that sends from the fd directly does not also call ol_reader_read.
+ * Returns OL_OK, or OL_ENOTFOUND for an inline body (use ol_reader_read).
+ */
+int ol_reader_sendfile_fd(struct ol_reader *r, int *fd, uint64_t *file_off);
+
+/* NULL-safe. */
+void ol_reader_close(struct ol_reader *r);
+
+/* ---- delete -------------------------------------------------------------------------------- */
+
+/*
+ * S3 DeleteObject without a version id on a versioned bucket: Enabled -> a new delete marker
+ * becomes the latest version; Suspended -> a null delete marker replaces the null version
+ * (whose blob is unlinked after the commit). On OL_OK *out (may be NULL) receives the marker
+ * (caller releases it). Returns OL_OK, OL_ENOTFOUND (no bucket), OL_EINVAL (bucket
+ * Unversioned: there the caller removes the null version with ol_version_remove; bad key),
+ * OL_EIO, OL_ENOSPC.
+ */
+int ol_delete_marker_put(struct ol_store *st, const char *bucket, const void *key,
+                         size_t keylen, struct ol_version *out, struct ol_err *err);
+
+/*
+ * Permanently remove one version (or delete marker) — "null" addresses the null version —
+ * then unlink its blob. NO Object Lock check happens here: the caller must first have
+ * the version judged by the policy function (a later issue puts that check in front of this
+ * call); this is the raw store operation. On OL_OK *removed_out (may be NULL) receives the
+ * removed version (caller releases it).
+ * Returns OL_OK, OL_ENOTFOUND, OL_EINVAL (malformed id, bad key), OL_ECORRUPT, OL_EIO.
+ */
+int ol_version_remove(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                      const char *version_id, struct ol_version *removed_out,
+                      struct ol_err *err);
+
+/* ---- list ---------------------------------------------------------------------------------- */
+
+struct ol_list_opts {
+	const char *bucket;
+	const void *prefix;     /* only keys starting with it; plen 0 = all */
+	size_t prefix_len;
+	const void *delimiter;  /* roll keys up into common prefixes; dlen 0 = none */
+	size_t delimiter_len;
+	const void *marker;     /* exclusive start: marker / start-after / continuation /
+	                         * key-marker; mlen 0 = from the start */
+	size_t marker_len;
+	const char *version_id_marker; /* want_versions only: resume strictly after this
+	                                * version of key @marker; NULL = after all versions of it */
+	uint32_t max_keys;      /* entries (objects, versions and common prefixes) per call; 0
+	                         * returns nothing and is_truncated false */
+	bool want_versions;     /* false: ListObjects (latest version of each key, keys whose
+	                         * latest is a delete marker hidden); true: ListObjectVersions */
+};
+
+struct ol_list_entry {
+	const char *key;        /* object key, or the common prefix; borrowed for the call */
+	size_t keylen;
+	bool is_prefix;         /* a common prefix: @v is NULL */
+	bool is_latest;         /* the key's current version (always true without versions) */
+	const struct ol_version *v; /* borrowed for the call; copy with ol_version_copy */
+};
+
+/* Called per entry in S3 order: keys ascending by bytes, versions newest first, each common
+ * prefix once at the position of its first key. Return 0 to go on; 1 to stop after this
+ * entry (ol_list then returns OL_OK with is_truncated true and next_marker at this entry, so
+ * the listing can resume); a negative enum ol_rc to abort (ol_list returns it). */
+typedef int (*ol_list_cb)(void *ctx, const struct ol_list_entry *e);
+
+struct ol_list_result {
+	bool is_truncated;   /* more entries follow the last one returned */
+	uint32_t count;      /* entries returned (common prefixes count one each) */
+	char next_marker[OL_KEY_MAX]; /* when truncated: the last key or common prefix returned,
+	                               * to pass back as marker */
+	size_t next_marker_len;
+	char next_version_id[OL_VERSION_ID_LEN + 1]; /* want_versions and truncated after a
+	                               * version: its id, to pass back as version_id_marker;
+	                               * "" after a common prefix and in object listings */
+};
+
+/*
+ * One listing page: a seek and a walk of the index, never a scan of the bucket. A common
+ * prefix is skipped over with one seek; an entry (key or common prefix) that does not sort
+ * after @marker is never returned, so passing next_marker back never repeats an entry.
+ * Returns OL_OK and *out; OL_ENOTFOUND (no bucket); OL_EINVAL (version_id_marker without
+ * marker or malformed, over-long prefix or marker); OL_ECORRUPT (a record on the way fails
+ * its checksum); OL_EIO; or the callback's negative code.
+ */
+int ol_list(struct ol_store *st, const struct ol_list_opts *o, ol_list_cb cb, void *ctx,
+            struct ol_list_result *out, struct ol_err *err);
+
+/* ---- fsck ---------------------------------------------------------------------------------- */
+
+#define OL_FSCK_MAX_PROBLEMS 100
+#define OL_FSCK_PROBLEM_LEN 256
+
+struct ol_fsck_report {
+	uint64_t buckets;          /* bucket records read */
+	uint64_t versions;         /* version records read (delete markers and bad ones too) */
+	uint64_t blobs_referenced; /* versions stored in blob files */
+	uint64_t blob_files;       /* files found under blobs/ */
+	/* damage */
+	uint64_t bad_records;      /* key or record that fails to decode or its checksum */
+	uint64_t missing_blobs;    /* referenced blob absent */
+	uint64_t bad_blob_sizes;   /* referenced blob of the wrong size */
+	uint64_t dangling;         /* index entries that do not agree: a null pointer without
+	                            * its version, a null version its pointer does not name, a
+	                            * version of a bucket that does not exist */
+	/* leftovers */
+	uint64_t orphan_blobs;     /* blob files and temp files no version references */
+	uint64_t orphans_removed;  /* of those, removed by repair */
+	uint64_t unexpected_files; /* files under blobs/ or tmp/ that are not ours; never removed */
+	uint32_t n_problems;       /* lines in problems[] */
+	bool problems_truncated;   /* more problems than OL_FSCK_MAX_PROBLEMS */
+	char problems[OL_FSCK_MAX_PROBLEMS][OL_FSCK_PROBLEM_LEN]; /* one line each, bytes of
+	                            * keys outside printable ASCII shown as \xNN */
+};
+
+/* Called with each problem line as it is found (also when problems[] is full). */
+typedef void (*ol_fsck_line_cb)(void *ctx, const char *line);
+
+struct ol_fsck_opts {
+	const char *data_dir;
+	bool repair;            /* remove orphan blobs and temp files; nothing else, ever */
+	ol_fsck_line_cb line_cb; /* NULL = none */
+	void *line_ctx;
+};
+
+/*
+ * Offline check of a store. Without repair the index is opened read-only (safe next to a
+ * running server, though then blobs of puts in flight may show up as orphans). With repair
+ * the index is opened read-write, which takes RocksDB's lock: it fails with OL_EIO while a
+ * server holds the store, so repair never races a put.
+ * Walks every bucket and version record, checks every referenced blob exists with the
+ * recorded size, lists unreferenced files of blobs/ and tmp/ as orphans, and with repair
+ * unlinks those orphans only — never a referenced blob, never a record.
+ * @out is always filled (zeroed first) once the store opened.
+ * Returns OL_OK when no damage was found (orphans may be left if !repair: see
+ * ol_fsck_report_clean), OL_ECORRUPT when damage was found, OL_ENOTFOUND (no store in
+ * data_dir), OL_EIO / OL_ERR / OL_ENOMEM when the check could not run.
+ */
+int ol_fsck_run(const struct ol_fsck_opts *o, struct ol_fsck_report *out, struct ol_err *err);
+
+/* ol_fsck_run without a line callback. */
+int ol_fsck(const char *data_dir, bool repair, struct ol_fsck_report *out, struct ol_err *err);
+
+/* True when the report shows neither damage nor orphans left behind. A CLI may exit 0 when
+ * clean, 1 on damage (OL_ECORRUPT), 2 when only orphans remain. */
+bool ol_fsck_report_clean(const struct ol_fsck_report *r);
+
+/* Human-readable summary and problem lines. */
+void ol_fsck_report_print(FILE *f, const struct ol_fsck_report *r);
+
+/* One JSON object on one line (counts and problems). */
+void ol_fsck_report_print_json(FILE *f, const struct ol_fsck_report *r);
+
+#endif

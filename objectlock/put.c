@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The write path: PUT (inline or blob), delete markers, and version removal. Every index
+ * change is one synced write batch made under the key's stripe lock, so that picking the
+ * version id, finding the null version and writing are one step per key.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "io.h"
+#include "store.h"
+
+struct ol_put {
+	struct ol_store *st;
+	char bucket[OL_BUCKET_NAME_MAX + 1];
+	uint8_t key[OL_KEY_MAX];
+	size_t keylen;
+	uint64_t size;
+	/* body up to the inline limit, until it spills */
+	uint8_t *buf;
+	size_t buflen, bufcap;
+	/* temp file once spilled; tmp_path[0] != 0 while it exists */
+	int fd;
+	uint8_t blob_id[OL_BLOB_ID_LEN];
+	char tmp_path[OL_PATH_MAX];
+	/* the first failure, replayed by every later call */
+	struct ol_err failed;
+};
+
+int
+ol_put_begin(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+             struct ol_put **out, struct ol_err *err)
+{
+	struct ol_bucket b;
+	struct ol_put *p;
+	int rc;
+
+	if ((rc = ol_check_names(bucket, key, keylen, err)) != OL_OK)
+		return rc;
+	if (st->read_only)
+		return ol_err_set(err, OL_EINVAL, "put: store is read-only");
+	/* Early answer for NoSuchBucket before the body is read; commit checks again. */
+	rc = ol_bucket_read(st, bucket, &b, err);
+	if (rc != OL_OK)
+		return rc;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return ol_err_set(err, OL_ENOMEM, "put: out of memory");
+	p->st = st;
+	memcpy(p->bucket, bucket, strlen(bucket) + 1);
+	memcpy(p->key, key, keylen);
+	p->keylen = keylen;
+	p->fd = -1;
+	*out = p;
+	return OL_OK;
+}
+
+uint64_t
+ol_put_size(const struct ol_put *put)
+{
+	return put->size;
+}
+
+static int
+put_fail(struct ol_put *put, int rc, const struct ol_err *e, struct ol_err *err)
+{
+	if (e)
+		put->failed = *e;
+	else
+		ol_err_set(&put->failed, rc, "put failed");
+	put->failed.rc = rc;
+	if (err)
+		*err = put->failed;
+	return rc;
+}
+
+/* Move the buffered body to a temp file: from here on memory stays flat. */
+static int
+spill(struct ol_put *put, struct ol_err *err)
+{
+	char hex[2 * OL_BLOB_ID_LEN + 1];
+	int fd;
+
+	if (cr_random_bytes(put->blob_id, sizeof(put->blob_id)) != CR_OK)
+		return ol_err_set(err, OL_ERR, "put: no random bytes for a blob id");
+	ol_blob_hex(put->blob_id, hex);
+	if (!ol_pathf(put->tmp_path, "%s/tmp/%s", put->st->data_dir, hex)) {
+		put->tmp_path[0] = '\0';
+		return ol_err_set(err, OL_EINVAL, "temp blob path too long");
+	}
+	fd = ol_io_open(put->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		int e = errno;
+
+		put->tmp_path[0] = '\0';
+		return ol_err_sys(err, e, "create temp blob '%s/tmp/%s'", put->st->data_dir, hex);
+	}
+	put->fd = fd;
+	if (put->buflen && ol_io_write_all(fd, put->buf, put->buflen) != 0)
+		return ol_err_sys(err, errno, "write temp blob '%s'", put->tmp_path);
+	free(put->buf);
+	put->buf = NULL;
+	put->buflen = put->bufcap = 0;
+	return OL_OK;
+}
+
+int
+ol_put_write(struct ol_put *put, const void *p, size_t n, struct ol_err *err)
+{
+	struct ol_err e = { 0 };
+	int rc;
+
+	if (put->failed.rc)
+		return put_fail(put, put->failed.rc, &put->failed, err);
+	if (n == 0)
+		return OL_OK;
+	if (put->size + n < put->size)
+		return put_fail(put, OL_E2BIG, NULL, err);
+	if (put->fd < 0 && put->size + n <= put->st->inline_max) {
+		size_t need = put->buflen + n;
+
+		if (need > put->bufcap) {
+			size_t cap = put->bufcap ? put->bufcap : 4096;
+			uint8_t *nb;
+
+			while (cap < need)
+				cap *= 2;
+			if (cap > put->st->inline_max)
+				cap = (size_t)put->st->inline_max;
+			nb = realloc(put->buf, cap);
+			if (!nb) {
+				ol_err_set(&e, OL_ENOMEM, "put: out of memory");
+				return put_fail(put, OL_ENOMEM, &e, err);
+			}
+			put->buf = nb;
+			put->bufcap = cap;
+		}
+		memcpy(put->buf + put->buflen, p, n);
+		put->buflen += n;
+		put->size += n;
+		return OL_OK;
+	}
+	if (put->fd < 0) {
+		rc = spill(put, &e);
+		if (rc != OL_OK)
+			return put_fail(put, rc, &e, err);
+	}
+	if (ol_io_write_all(put->fd, p, n) != 0) {
+		rc = ol_err_sys(&e, errno, "write temp blob '%s'", put->tmp_path);
+		return put_fail(put, rc, &e, err);
+	}
+	put->size += n;
+	return OL_OK;
+}
+
+static void
+put_free(struct ol_put *put)
+{
+	if (put->fd >= 0)
+		ol_io_close(put->fd);
+	if (put->tmp_path[0])
+		ol_io_unlink(put->tmp_path); /* best effort; the next open sweeps tmp/ */
+	free(put->buf);
+	free(put);
+}
+
+void
+ol_put_abort(struct ol_put *put)
+{
+	if (put)
+		put_free(put);
+}
+
+/* fsync the temp blob, move it to blobs/xx/yy/, make the move durable. */
+static int
+place_blob(struct ol_put *put, char final[OL_PATH_MAX], struct ol_err *err)
+{
+	char d1[OL_PATH_MAX], d2[OL_PATH_MAX];
+	int fd = put->fd;
+
+	put->fd = -1;
+	if (ol_io_fsync(fd) != 0) {
+		int e = errno;
+
+		ol_io_close(fd);
+		return ol_err_sys(err, e, "fsync temp blob '%s'", put->tmp_path);
+	}
+	ol_io_close(fd);
+	if (!ol_blob_dir(put->st, put->blob_id, 1, d1) || !ol_blob_dir(put->st, put->blob_id, 2, d2)
+	    || !ol_blob_path(put->st, put->blob_id, final))
+		return ol_err_set(err, OL_EINVAL, "blob path too long");
+	if (ol_io_mkdir(d2, 0750) != 0 && errno != EEXIST) {
+		/* the first level is made at open; recreate it if someone removed it */
+		if (errno != ENOENT || (ol_io_mkdir(d1, 0750) != 0 && errno != EEXIST) ||
+		    (ol_io_mkdir(d2, 0750) != 0 && errno != EEXIST))
+			return ol_err_sys(err, errno, "mkdir '%s'", d2);
+	}
+	/* Always, not only when we created d2: a concurrent put may have created it and not
+	 * yet made its entry durable. Cheap when nothing is dirty. */
+	if (ol_io_fsync_dir(d1) != 0)
+		return ol_err_sys(err, errno, "fsync '%s'", d1);
+	if (ol_io_rename(put->tmp_path, final) != 0)
+		return ol_err_sys(err, errno, "rename '%s' to '%s'", put->tmp_path, final);
+	put->tmp_path[0] = '\0';
+	if (ol_io_fsync_dir(d2) != 0)
+		return ol_err_sys(err, errno, "fsync '%s'", d2);
+	return OL_OK;
+}
+
+/* The newest iid of the key, if any: one seek. */
+static int
+newest_iid(struct ol_store *st, const struct ol_kbuf *obj, uint8_t iid[OL_IID_LEN], bool *found,
+           struct ol_err *err)
+{
+	struct ol_iter it = { 0 };
+	struct ol_kbuf up = *obj;
+	int rc;
+
+	*found = false;
+	ol_kb_successor(&up);
+	rc = ol_iter_open(st, OL_CF_VERSIONS, up.b, up.n, &it, err);
+	if (rc != OL_OK)
+		return rc;
+	rocksdb_iter_seek(it.it, (const char *)obj->b, obj->n);
+	if (rocksdb_iter_valid(it.it)) {
+		size_t kl = 0, i;
+		const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it.it, &kl);
+
+		if (kl != obj->n + OL_IID_LEN) {
+			rc = ol_err_set(err, OL_ECORRUPT, "version key of %zu bytes", kl);
+		} else {
+			for (i = 0; i < OL_IID_LEN; i++)
+				iid[i] = (uint8_t)~k[obj->n + i];
+			*found = true;
+		}
+	} else {
+		rc = ol_iter_status(&it, "newest version", err);
+	}
+	ol_iter_close(&it);
+	return rc;
+}
+
+struct commit_out {
+	bool attempted;   /* the index write was tried: its outcome may be on disk */
+	bool old_blob;    /* a replaced null version had this blob: unlink after commit */
+	uint8_t old_blob_id[OL_BLOB_ID_LEN];
+};
+
+/*
+ * Write @rec (store fields except iid, is_null, created_ns already set) as the new version
+ * of (bucket, key): pick its id, and in a bucket that is not Enabled make it the null
+ * version, dropping the previous null version in the same batch.
+ */
+static int
+index_commit(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+             struct ol_version *rec, struct commit_out *co, struct ol_err *err)
+{
+	pthread_mutex_t *mu = ol_stripe(st, bucket, key, keylen);
+	rocksdb_writebatch_t *wb = NULL;
+	struct ol_kbuf obj, vk, oldk;
+	struct ol_version old;
+	struct ol_bucket b;
+	uint8_t newest[OL_IID_LEN], old_iid[OL_IID_LEN];
+	uint8_t *enc = NULL;
+	size_t enclen = 0;
+	char *ov = NULL;
+	size_t ovlen = 0;
+	bool have_newest = false, have_old = false;
+	int rc;
+
+	ol_version_init(&old);
+	pthread_rwlock_rdlock(&st->bucket_lock);
+	pthread_mutex_lock(mu);
+	rc = ol_bucket_read(st, bucket, &b, err);
+	if (rc == OL_ENOTFOUND)
+		rc = ol_err_set(err, OL_ENOTFOUND, "bucket '%s' does not exist", bucket);
+	if (rc != OL_OK)
+		goto out;
+	if (rec->is_delete_marker && b.versioning == OL_VERSIONING_UNVERSIONED) {
+		rc = ol_err_set(err, OL_EINVAL,
+		                "bucket '%s' is unversioned: remove the null version instead", bucket);
+		goto out;
+	}
+	rec->is_null = b.versioning != OL_VERSIONING_ENABLED;
+
+	ol_kb_object(&obj, bucket, key, keylen);
+	rc = newest_iid(st, &obj, newest, &have_newest, err);
+	if (rc != OL_OK)
+		goto out;
+	rc = ol_iid_next(have_newest ? newest : NULL, rec->iid, err);
+	if (rc != OL_OK)
+		goto out;
+	rec->created_ns = ol_now_ns();
+
+	if (rec->is_null) {
+		rc = ol_resolve_vid(st, bucket, key, keylen, "null", old_iid, err);
+		if (rc == OL_OK)
+			have_old = true;
+		else if (rc != OL_ENOTFOUND)
+			goto out;
+	}
+	if (have_old) {
+		ol_kb_version(&oldk, bucket, key, keylen, old_iid);
+		rc = ol_db_get(st, OL_CF_VERSIONS, oldk.b, oldk.n, &ov, &ovlen, err);
+		if (rc == OL_OK) {
+			/* An unreadable old record is still replaced; its blob (if any) stays for
+			 * fsck, which reports it as an orphan. */
+			if (ol_version_decode(ov, ovlen, &old, NULL) == OL_OK &&
+			    old.loc.kind == OL_LOC_BLOB) {
+				co->old_blob = true;
+				memcpy(co->old_blob_id, old.loc.blob_id, OL_BLOB_ID_LEN);
+			}
+		} else if (rc != OL_ENOTFOUND) {
+			goto out;
+		}
+		rc = OL_OK;
+	}
+
+	rc = ol_version_encode(rec, &enc, &enclen, err);
+	if (rc != OL_OK)
+		goto out;
+	ol_kb_version(&vk, bucket, key, keylen, rec->iid);
+	wb = rocksdb_writebatch_create();
+	if (have_old)
+		rocksdb_writebatch_delete_cf(wb, st->cf[OL_CF_VERSIONS], (const char *)oldk.b,
+		                             oldk.n);
+	rocksdb_writebatch_put_cf(wb, st->cf[OL_CF_VERSIONS], (const char *)vk.b, vk.n,
+	                          (const char *)enc, enclen);
+	if (rec->is_null)
+		rocksdb_writebatch_put_cf(wb, st->cf[OL_CFI_NULLV], (const char *)obj.b, obj.n,
+		                          (const char *)rec->iid, OL_IID_LEN);
+	co->attempted = true;
+	rc = ol_db_write(st, wb, "put", err);
+out:
+	if (rc != OL_OK)
+		co->old_blob = false;
+	pthread_mutex_unlock(mu);
+	pthread_rwlock_unlock(&st->bucket_lock);
+	if (wb)
+		rocksdb_writebatch_destroy(wb);
+	free(enc);
+	rocksdb_free(ov);
+	ol_version_release(&old);
+	return rc;
+}
+
+static void
+unlink_blob(struct ol_store *st, const uint8_t id[OL_BLOB_ID_LEN])
+{
+	char path[OL_PATH_MAX];
+
+	/* After the commit: a failure here leaves an orphan for fsck, never a dangling record. */
+	if (ol_blob_path(st, id, path))
+		ol_io_unlink(path);
+}
+
+int
+ol_put_commit(struct ol_put *put, struct ol_version *v, struct ol_err *err)
+{
+	struct ol_store *st = put->st;
+	struct commit_out co = { 0 };
+	struct ol_version rec;
+	char final[OL_PATH_MAX] = "";
+	bool blob = put->fd >= 0;
+	int rc;
+
+	if (put->failed.rc) {
+		rc = put_fail(put, put->failed.rc, &put->failed, err);
+		goto out;
+	}
+	if (blob) {
+		rc = place_blob(put, final, err);
+		if (rc != OL_OK) {
+			/* renamed but not durable: nothing refers to it, remove it */
+			if (!put->tmp_path[0] && final[0])
+				ol_io_unlink(final);
+			goto out;
+		}
+	}
+	/* A shallow copy: the caller's metadata with the store's fields. */
+	rec = *v;
+	rec.is_delete_marker = false;
+	rec.size_bytes = put->size;
+	memset(&rec.loc, 0, sizeof(rec.loc));
+	if (blob) {
+		rec.loc.kind = OL_LOC_BLOB;
+		memcpy(rec.loc.blob_id, put->blob_id, OL_BLOB_ID_LEN);
+		rec.loc.blob_len = put->size;
+	} else {
+		rec.loc.kind = OL_LOC_INLINE;
+		rec.loc.inline_data = put->buf;
+		rec.loc.inline_len = put->buflen;
+	}
+	rc = index_commit(st, put->bucket, put->key, put->keylen, &rec, &co, err);
+	if (rc != OL_OK) {
+		/* Before the index write was tried nobody can refer to the blob: remove it.
+		 * After a failed write, RocksDB may still have persisted it: keep the bytes. */
+		if (blob && !co.attempted)
+			ol_io_unlink(final);
+		goto out;
+	}
+	if (co.old_blob)
+		unlink_blob(st, co.old_blob_id);
+
+	free(v->loc.inline_data);
+	if (rec.is_null)
+		memcpy(v->version_id, "null", 5);
+	else
+		ol_iid_to_text(rec.iid, v->version_id);
+	memcpy(v->iid, rec.iid, OL_IID_LEN);
+	v->is_null = rec.is_null;
+	v->is_delete_marker = false;
+	v->size_bytes = rec.size_bytes;
+	v->created_ns = rec.created_ns;
+	v->loc = rec.loc;
+	if (!blob)
+		put->buf = NULL; /* now owned by v */
+out:
+	put_free(put);
+	return rc;
+}
+
+int
+ol_delete_marker_put(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                     struct ol_version *out, struct ol_err *err)
+{
+	struct commit_out co = { 0 };
+	struct ol_version rec;
+	int rc;
+
+	if ((rc = ol_check_names(bucket, key, keylen, err)) != OL_OK)
+		return rc;
+	if (st->read_only)
+		return ol_err_set(err, OL_EINVAL, "delete marker: store is read-only");
+	ol_version_init(&rec);
+	rec.is_delete_marker = true;
+	rec.loc.kind = OL_LOC_NONE;
+	rc = index_commit(st, bucket, key, keylen, &rec, &co, err);
+	if (rc != OL_OK)
+		return rc;
+	if (co.old_blob)
+		unlink_blob(st, co.old_blob_id);
+	if (rec.is_null)
+		memcpy(rec.version_id, "null", 5);
+	else
+		ol_iid_to_text(rec.iid, rec.version_id);
+	if (out)
+		*out = rec;
+	return OL_OK;
+}
+
+int
+ol_version_remove(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                  const char *version_id, struct ol_version *removed_out, struct ol_err *err)
+{
+	pthread_mutex_t *mu;
+	rocksdb_writebatch_t *wb = NULL;
+	struct ol_version rec;
+	struct ol_kbuf vk, obj;
+	uint8_t iid[OL_IID_LEN], nulliid[OL_IID_LEN];
+	char *val = NULL;
+	size_t vlen = 0;
+	int rc;
+
+	if ((rc = ol_check_names(bucket, key, keylen, err)) != OL_OK)
+		return rc;
+	if (!version_id || !ol_version_id_valid(version_id, strnlen(version_id, 40)))
+		return ol_err_set(err, OL_EINVAL, "bad version id '%.40s'",
+		                  version_id ? version_id : "");
+	if (st->read_only)
+		return ol_err_set(err, OL_EINVAL, "version remove: store is read-only");
+	/*
+	 * POLICY: this is the raw removal. The Object Lock check (retention, legal hold,
+	 * governance bypass) is NOT made here; every caller — S3 delete, multi-delete, admin,
+	 * lifecycle — must first pass the version through the policy function. The Object Lock
+	 * issue moves that check in front of this call.
+	 */
+	ol_version_init(&rec);
+	mu = ol_stripe(st, bucket, key, keylen);
+	pthread_rwlock_rdlock(&st->bucket_lock);
+	pthread_mutex_lock(mu);
+	rc = ol_resolve_vid(st, bucket, key, keylen, version_id, iid, err);
+	if (rc != OL_OK)
+		goto out;
+	ol_kb_version(&vk, bucket, key, keylen, iid);
+	rc = ol_db_get(st, OL_CF_VERSIONS, vk.b, vk.n, &val, &vlen, err);
+	if (rc != OL_OK)
+		goto out;
+	/* A record that cannot be read cannot be judged by the policy: refuse. */
+	rc = ol_version_decode(val, vlen, &rec, err);
+	if (rc != OL_OK)
+		goto out;
+	wb = rocksdb_writebatch_create();
+	rocksdb_writebatch_delete_cf(wb, st->cf[OL_CF_VERSIONS], (const char *)vk.b, vk.n);
+	if (rec.is_null) {
+		ol_kb_object(&obj, bucket, key, keylen);
+		if (ol_resolve_vid(st, bucket, key, keylen, "null", nulliid, NULL) == OL_OK &&
+		    memcmp(nulliid, iid, OL_IID_LEN) == 0)
+			rocksdb_writebatch_delete_cf(wb, st->cf[OL_CFI_NULLV], (const char *)obj.b,
+			                             obj.n);
+	}
+	rc = ol_db_write(st, wb, "version remove", err);
+out:
+	pthread_mutex_unlock(mu);
+	pthread_rwlock_unlock(&st->bucket_lock);
+	if (wb)
+		rocksdb_writebatch_destroy(wb);
+	rocksdb_free(val);
+	if (rc == OL_OK && rec.loc.kind == OL_LOC_BLOB)
+		unlink_blob(st, rec.loc.blob_id);
+	if (rc == OL_OK && removed_out)
+		*removed_out = rec;
+	else
+		ol_version_release(&rec);
+	return rc;
+}

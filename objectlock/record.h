@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private: the byte formats of objectlock — index keys, version ids, version and bucket
+ * records — and the error helpers. Pure code without RocksDB, so the fuzz target and the
+ * codec tests link it alone.
+ */
+#ifndef HOLDFAST_OBJECTLOCK_RECORD_H
+#define HOLDFAST_OBJECTLOCK_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "objectlock.h"
+
+/* ---- errors ---- */
+
+#if defined(__GNUC__)
+#define OL_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define OL_PRINTF(a, b)
+#endif
+
+/* Fill @err (may be NULL) and return @rc. */
+int ol_err_set(struct ol_err *err, int rc, const char *fmt, ...) OL_PRINTF(3, 4);
+/* Same, with the code chosen from @sys_errno (EIO -> OL_EIO, ENOSPC/EDQUOT -> OL_ENOSPC,
+ * ENOMEM -> OL_ENOMEM, ENOENT -> OL_ENOTFOUND, EEXIST -> OL_EEXIST, else OL_ERR) and
+ * ": <strerror>" appended. */
+int ol_err_sys(struct ol_err *err, int sys_errno, const char *fmt, ...) OL_PRINTF(3, 4);
+/* Clear @err for a success or an expected OL_ENOTFOUND; returns @rc. */
+int ol_err_quiet(struct ol_err *err, int rc);
+/* Write (p, n) into @out (cap bytes, NUL-terminated) with bytes outside printable ASCII,
+ * quotes and backslashes as \xNN; truncated with "..." if it does not fit. */
+void ol_quote(char *out, size_t cap, const void *p, size_t n);
+
+/* ---- index keys ----
+ * Version key:  esc(bucket) 0x00 esc(key) 0x00 ~iid[24]
+ * esc() maps 0x00 -> 0x01 0x01, 0x01 -> 0x01 0x02 and every other byte to itself. It is a
+ * prefix code that preserves byte order, and 0x00 sorts below every escaped byte, so keys
+ * iterate in S3 byte order, "a" < "a\0" < "a/" < "a/b" < "ab", and within a key the inverted
+ * time-ordered id puts the newest version first. esc(P) is a prefix of esc(K) exactly when
+ * P is a prefix of K, which makes prefix listing a range scan.
+ * Null pointer key (OL_CFI_NULLV): esc(bucket) 0x00 esc(key) 0x00 -> iid of the null version.
+ * Upload keys (OL_CF_UPLOADS) must begin with esc(bucket) 0x00 so bucket delete sees them. */
+
+/* bucket and key escaped (at most doubled), two terminators, the id, and slack for the
+ * "just after" bytes a seek target appends */
+#define OL_VKEY_MAX (2 * OL_BUCKET_NAME_MAX + 1 + 2 * OL_KEY_MAX + 1 + OL_IID_LEN + 8)
+
+struct ol_kbuf {
+	uint8_t b[OL_VKEY_MAX];
+	size_t n;
+};
+
+void ol_kb_reset(struct ol_kbuf *k);
+/* Append escaped / raw bytes; the caller bounds inputs so OL_VKEY_MAX always suffices. */
+void ol_kb_esc(struct ol_kbuf *k, const void *p, size_t n);
+void ol_kb_raw(struct ol_kbuf *k, const void *p, size_t n);
+void ol_kb_byte(struct ol_kbuf *k, uint8_t c);
+/* esc(bucket) 0x00 */
+void ol_kb_bucket(struct ol_kbuf *k, const char *bucket);
+/* esc(bucket) 0x00 esc(key) 0x00 */
+void ol_kb_object(struct ol_kbuf *k, const char *bucket, const void *key, size_t keylen);
+/* esc(bucket) 0x00 esc(key) 0x00 ~iid */
+void ol_kb_version(struct ol_kbuf *k, const char *bucket, const void *key, size_t keylen,
+                   const uint8_t iid[OL_IID_LEN]);
+/* Smallest string above every string that starts with @k: drop trailing 0xFF bytes, then
+ * increment the last one. False if @k is empty or all 0xFF. */
+bool ol_kb_successor(struct ol_kbuf *k);
+
+/* Unescape from @p up to the 0x00 terminator into @out (cap bytes). Returns the number of
+ * input bytes consumed including the terminator, or 0 on a malformed or too long field. */
+size_t ol_unesc(const uint8_t *p, size_t n, uint8_t *out, size_t cap, size_t *outlen);
+
+/* Split a version key. Returns true on success. */
+bool ol_vkey_parse(const uint8_t *p, size_t n, char bucket[OL_BUCKET_NAME_MAX + 1],
+                   uint8_t key[OL_KEY_MAX], size_t *keylen, uint8_t iid[OL_IID_LEN]);
+
+/* ---- version ids ----
+ * iid = time_ns (8, big-endian) || counter (4, big-endian) || random (12). The text id is
+ * those 24 bytes in a 64-char alphabet whose ASCII order is its value order, so text order
+ * is time order and the text is URL-safe (RFC 3986 unreserved characters only). */
+
+/* A fresh iid, above every iid this process made before and above @floor (may be NULL).
+ * Returns OL_OK or OL_ERR (no randomness). */
+int ol_iid_next(const uint8_t *floor, uint8_t out[OL_IID_LEN], struct ol_err *err);
+void ol_iid_to_text(const uint8_t iid[OL_IID_LEN], char out[OL_VERSION_ID_LEN + 1]);
+bool ol_iid_from_text(const char *p, size_t n, uint8_t out[OL_IID_LEN]);
+int64_t ol_now_ns(void);
+
+/* ---- records ---- */
+
+#define OL_VERSION_FORMAT 1
+#define OL_BUCKET_FORMAT 1
+
+/* Encode @v. On OL_OK *out is malloc'd (*outlen bytes); the caller frees it.
+ * Returns OL_OK, OL_EINVAL (enum out of range, NUL inside a string, cksum_len wrong),
+ * OL_E2BIG (a field above its limit), OL_ENOMEM. */
+int ol_version_encode(const struct ol_version *v, uint8_t **out, size_t *outlen,
+                      struct ol_err *err);
+/* Decode a record into @out (overwritten, not released first; untouched on failure).
+ * Returns OL_OK, OL_ECORRUPT (checksum, truncation, unknown format, any bound), OL_ENOMEM. */
+int ol_version_decode(const void *p, size_t n, struct ol_version *out, struct ol_err *err);
+/* Decode without checking the CRC: fsck uses it to learn which blob a damaged record
+ * pointed at, so that repair never deletes it as an orphan. Never serve its result. */
+int ol_version_salvage(const void *p, size_t n, struct ol_version *out);
+/* Field-by-field equality (strings by content). */
+bool ol_version_equal(const struct ol_version *a, const struct ol_version *b);
+
+#define OL_BUCKET_REC_MAX 128
+
+/* Returns the encoded length (<= OL_BUCKET_REC_MAX) or OL_EINVAL. */
+int ol_bucket_encode(const struct ol_bucket *b, uint8_t out[OL_BUCKET_REC_MAX],
+                     struct ol_err *err);
+/* Returns OL_OK or OL_ECORRUPT; @out untouched on failure. */
+int ol_bucket_decode(const void *p, size_t n, struct ol_bucket *out, struct ol_err *err);
+
+#endif

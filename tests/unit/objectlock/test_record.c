@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Version and bucket record codecs, version ids and index key order (pure, no store). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "crypto.h"
+#include "record.h"
+
+/* A version with every field set to something other than its zero value. */
+static void
+full_version(struct ol_version *v, enum ol_loc_kind kind)
+{
+	static const uint8_t body[] = "inline body \x00\x01\xff bytes";
+	uint8_t enc[40];
+	size_t i;
+
+	ol_version_init(v);
+	for (i = 0; i < OL_IID_LEN; i++)
+		v->iid[i] = (uint8_t)(0xA0 + i);
+	ol_iid_to_text(v->iid, v->version_id);
+	v->created_ns = 1700000000123456789LL;
+	v->retain_until_ns = 1900000000000000000LL;
+	v->lock_mode = OL_LOCK_COMPLIANCE;
+	v->legal_hold = true;
+	v->repl_status = OL_REPL_PENDING;
+	v->cksum_alg = OL_CKSUM_SHA256;
+	v->cksum_type = OL_CKSUM_COMPOSITE;
+	v->cksum_len = 32;
+	for (i = 0; i < 32; i++)
+		v->cksum[i] = (uint8_t)(i * 7);
+	CHECK_INT_EQ(ol_version_set_etag(v, "9b2cf535f27731c974343645a3985328", 32, NULL), OL_OK);
+	CHECK_INT_EQ(ol_version_set_content_type(v, "text/plain; charset=utf-8", 25, NULL), OL_OK);
+	CHECK_INT_EQ(ol_version_add_header(v, "x-amz-meta-owner", 16, "ünïcode", 9, NULL), OL_OK);
+	CHECK_INT_EQ(ol_version_add_header(v, "cache-control", 13, "no-cache", 8, NULL), OL_OK);
+	CHECK_INT_EQ(ol_version_add_header(v, "expires", 7, "", 0, NULL), OL_OK);
+	for (i = 0; i < sizeof(enc); i++)
+		enc[i] = (uint8_t)(255 - i);
+	CHECK_INT_EQ(ol_version_set_enc_info(v, enc, sizeof(enc), NULL), OL_OK);
+	v->loc.kind = kind;
+	if (kind == OL_LOC_INLINE) {
+		v->loc.inline_len = sizeof(body);
+		v->loc.inline_data = malloc(sizeof(body));
+		memcpy(v->loc.inline_data, body, sizeof(body));
+		v->size_bytes = sizeof(body);
+	} else if (kind == OL_LOC_BLOB) {
+		for (i = 0; i < OL_BLOB_ID_LEN; i++)
+			v->loc.blob_id[i] = (uint8_t)(i * 13 + 1);
+		v->size_bytes = 5ull << 40; /* 5 TiB: sizes are 64-bit */
+		v->loc.blob_len = v->size_bytes;
+	} else {
+		v->is_delete_marker = true;
+		v->size_bytes = 0;
+	}
+}
+
+static void
+test_roundtrip(void)
+{
+	enum ol_loc_kind kinds[] = { OL_LOC_INLINE, OL_LOC_BLOB, OL_LOC_NONE };
+	size_t k;
+
+	for (k = 0; k < 3; k++) {
+		struct ol_version v, d, c;
+		struct ol_err e = { 0 };
+		uint8_t *enc = NULL;
+		size_t n = 0;
+
+		full_version(&v, kinds[k]);
+		if (kinds[k] == OL_LOC_NONE) {
+			/* a null delete marker: the "null" id comes from the flag */
+			v.is_null = true;
+			memcpy(v.version_id, "null", 5);
+			v.lock_mode = OL_LOCK_NONE;
+		}
+		CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_OK);
+		CHECK_INT_EQ(enc[0], OL_VERSION_FORMAT);
+		CHECK_INT_EQ(ol_version_decode(enc, n, &d, &e), OL_OK);
+		CHECK(ol_version_equal(&v, &d));
+		CHECK_STR_EQ(d.version_id, v.version_id);
+		CHECK_STR_EQ(d.hdrs[0].value, "ünïcode");
+		CHECK_INT_EQ(d.size_bytes, v.size_bytes);
+		CHECK_INT_EQ(ol_version_copy(&d, &c, &e), OL_OK);
+		CHECK(ol_version_equal(&c, &v));
+		ol_version_release(&c);
+		ol_version_release(&d);
+		free(enc);
+		ol_version_release(&v);
+	}
+}
+
+/* The minimal record: every optional field absent (NULL, not ""). */
+static void
+test_minimal(void)
+{
+	struct ol_version v, d;
+	uint8_t *enc = NULL;
+	size_t n = 0;
+
+	ol_version_init(&v);
+	v.loc.kind = OL_LOC_INLINE; /* empty body */
+	ol_iid_to_text(v.iid, v.version_id);
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, NULL), OL_OK);
+	CHECK_INT_EQ(ol_version_decode(enc, n, &d, NULL), OL_OK);
+	CHECK(d.etag == NULL && d.content_type == NULL && d.n_hdrs == 0);
+	CHECK(ol_version_equal(&v, &d));
+	ol_version_release(&d);
+	free(enc);
+	/* "" is not NULL */
+	ol_version_set_etag(&v, "", 0, NULL);
+	CHECK(v.etag != NULL);
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, NULL), OL_OK);
+	CHECK_INT_EQ(ol_version_decode(enc, n, &d, NULL), OL_OK);
+	CHECK(d.etag != NULL && d.etag[0] == '\0');
+	ol_version_release(&d);
+	free(enc);
+	ol_version_release(&v);
+}
+
+static void
+test_rejects(void)
+{
+	struct ol_version v, d;
+	struct ol_err e = { 0 };
+	uint8_t *enc = NULL, *bad;
+	size_t n = 0, i, bit;
+
+	full_version(&v, OL_LOC_INLINE);
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, NULL), OL_OK);
+	bad = malloc(n);
+
+	/* every truncation */
+	for (i = 0; i < n; i++) {
+		memset(&e, 0, sizeof(e));
+		CHECK_INT_EQ(ol_version_decode(enc, i, &d, &e), OL_ECORRUPT);
+		CHECK_INT_EQ(e.rc, OL_ECORRUPT);
+	}
+	/* every single bit flip is caught (CRC32C detects all 1-bit errors) */
+	for (i = 0; i < n; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			memcpy(bad, enc, n);
+			bad[i] ^= (uint8_t)(1u << bit);
+			if (ol_version_decode(bad, n, &d, NULL) == OL_OK) {
+				CHECK(!"bit flip accepted");
+				ol_version_release(&d);
+			}
+		}
+	}
+	/* checksum message */
+	memcpy(bad, enc, n);
+	bad[n / 2] ^= 0x40;
+	CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_ECORRUPT);
+	CHECK_STR_EQ(e.msg, "version record: checksum mismatch");
+	/* unknown format version, even with a valid CRC */
+	{
+		uint32_t c;
+
+		memcpy(bad, enc, n);
+		bad[0] = 2;
+		c = cr_crc32c(0, bad, n - 4);
+		bad[n - 4] = (uint8_t)c;
+		bad[n - 3] = (uint8_t)(c >> 8);
+		bad[n - 2] = (uint8_t)(c >> 16);
+		bad[n - 1] = (uint8_t)(c >> 24);
+		CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_ECORRUPT);
+		CHECK_STR_EQ(e.msg, "version record: unknown format 2");
+	}
+	/* trailing bytes after a valid body, CRC recomputed */
+	{
+		uint8_t *t = malloc(n + 1);
+		uint32_t c;
+
+		memcpy(t, enc, n - 4);
+		t[n - 4] = 0;
+		c = cr_crc32c(0, t, n - 3);
+		t[n - 3] = (uint8_t)c;
+		t[n - 2] = (uint8_t)(c >> 8);
+		t[n - 1] = (uint8_t)(c >> 16);
+		t[n] = (uint8_t)(c >> 24);
+		CHECK_INT_EQ(ol_version_decode(t, n + 1, &d, &e), OL_ECORRUPT);
+		CHECK_STR_EQ(e.msg, "version record: trailing bytes");
+		free(t);
+	}
+	/* salvage reads past a bad CRC (fsck) but not past a bad structure */
+	memcpy(bad, enc, n);
+	bad[n - 1] ^= 1;
+	CHECK_INT_EQ(ol_version_salvage(bad, n, &d), OL_OK);
+	CHECK(ol_version_equal(&v, &d));
+	ol_version_release(&d);
+	CHECK_INT_EQ(ol_version_salvage(enc, 10, &d), OL_ECORRUPT);
+	free(bad);
+	free(enc);
+
+	/* encode-side checks */
+	v.cksum_len = 4; /* SHA-256 needs 32 */
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_EINVAL);
+	CHECK_STR_EQ(e.msg, "version record: checksum of 4 bytes for SHA256");
+	v.cksum_len = 32;
+	v.lock_mode = (enum ol_lock_mode)7;
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_EINVAL);
+	v.lock_mode = OL_LOCK_GOVERNANCE;
+	v.loc.inline_len--; /* inline body must be the whole object */
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_EINVAL);
+	CHECK_STR_EQ(e.msg, "version record: bad inline locator");
+	v.loc.inline_len++;
+	ol_version_release(&v);
+
+	/* setters */
+	ol_version_init(&v);
+	CHECK_INT_EQ(ol_version_set_etag(&v, "a\0b", 3, &e), OL_EINVAL);
+	CHECK_STR_EQ(e.msg, "etag: NUL byte inside");
+	{
+		char *big = calloc(1, OL_STR_MAX + 2);
+
+		memset(big, 'x', OL_STR_MAX + 1);
+		CHECK_INT_EQ(ol_version_set_content_type(&v, big, OL_STR_MAX + 1, &e), OL_E2BIG);
+		CHECK_INT_EQ(ol_version_set_content_type(&v, big, OL_STR_MAX, &e), OL_OK);
+		free(big);
+	}
+	CHECK_INT_EQ(ol_version_add_header(&v, "", 0, "v", 1, &e), OL_EINVAL);
+	for (i = 0; i < OL_HDRS_MAX; i++)
+		CHECK_INT_EQ(ol_version_add_header(&v, "x-amz-meta-k", 12, "v", 1, NULL), OL_OK);
+	CHECK_INT_EQ(ol_version_add_header(&v, "x-amz-meta-k", 12, "v", 1, &e), OL_E2BIG);
+	CHECK_INT_EQ(ol_version_set_enc_info(&v, "x", OL_ENC_INFO_MAX + 1, &e), OL_E2BIG);
+	ol_version_release(&v);
+	ol_version_release(&v); /* idempotent */
+	ol_version_release(NULL);
+}
+
+static void
+test_version_ids(void)
+{
+	uint8_t a[OL_IID_LEN], b[OL_IID_LEN], back[OL_IID_LEN], floor[OL_IID_LEN];
+	char ta[OL_VERSION_ID_LEN + 1], tb[OL_VERSION_ID_LEN + 1];
+	size_t i, j;
+
+	CHECK_INT_EQ(ol_iid_next(NULL, a, NULL), OL_OK);
+	for (i = 0; i < 2000; i++) {
+		CHECK_INT_EQ(ol_iid_next(NULL, b, NULL), OL_OK);
+		ol_iid_to_text(a, ta);
+		ol_iid_to_text(b, tb);
+		CHECK_INT_EQ(strlen(tb), OL_VERSION_ID_LEN);
+		/* strictly increasing, and text order == byte order == time order */
+		CHECK(memcmp(a, b, OL_IID_LEN) < 0);
+		CHECK(strcmp(ta, tb) < 0);
+		for (j = 0; j < OL_VERSION_ID_LEN; j++)
+			CHECK(strchr("-_", tb[j]) || (tb[j] >= '0' && tb[j] <= '9') ||
+			      (tb[j] >= 'A' && tb[j] <= 'Z') || (tb[j] >= 'a' && tb[j] <= 'z'));
+		CHECK(ol_iid_from_text(tb, OL_VERSION_ID_LEN, back));
+		CHECK_MEM_EQ(back, b, OL_IID_LEN);
+		memcpy(a, b, OL_IID_LEN);
+	}
+	/* a floor far in the future (a clock stepped back since it was written) is honoured */
+	memset(floor, 0, sizeof(floor));
+	floor[0] = 0x7f;
+	CHECK_INT_EQ(ol_iid_next(floor, b, NULL), OL_OK);
+	CHECK(memcmp(b, floor, OL_IID_LEN) > 0);
+	/* counter overflow carries into the time field */
+	memset(floor + 8, 0xff, 4);
+	CHECK_INT_EQ(ol_iid_next(floor, b, NULL), OL_OK);
+	CHECK(memcmp(b, floor, OL_IID_LEN) > 0);
+
+	CHECK(ol_version_id_valid("null", 4));
+	CHECK(!ol_version_id_valid("NULL", 4));
+	CHECK(!ol_version_id_valid("", 0));
+	CHECK(ol_version_id_valid(tb, OL_VERSION_ID_LEN));
+	CHECK(!ol_version_id_valid(tb, OL_VERSION_ID_LEN - 1));
+	tb[5] = '.';
+	CHECK(!ol_version_id_valid(tb, OL_VERSION_ID_LEN));
+	CHECK(!ol_iid_from_text("%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%", 32, back));
+	/* the alphabet's extremes */
+	CHECK(ol_iid_from_text("--------------------------------", 32, back));
+	for (i = 0; i < OL_IID_LEN; i++)
+		CHECK_INT_EQ(back[i], 0);
+	CHECK(ol_iid_from_text("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", 32, back));
+	for (i = 0; i < OL_IID_LEN; i++)
+		CHECK_INT_EQ(back[i], 0xff);
+}
+
+struct rawkey {
+	const char *p;
+	size_t n;
+};
+
+static int
+cmp_raw(const void *x, const void *y)
+{
+	const struct rawkey *a = x, *b = y;
+	int c = memcmp(a->p, b->p, a->n < b->n ? a->n : b->n);
+
+	return c ? c : (a->n > b->n) - (a->n < b->n);
+}
+
+/* Escaped version keys sort like the raw keys (S3 byte order), versions newest first. */
+static void
+test_key_order(void)
+{
+	static const struct rawkey keys[] = {
+		{ "a", 1 }, { "a/", 2 }, { "a/b", 3 }, { "ab", 2 }, { "a\x00", 2 },
+		{ "a\x00\x00", 3 }, { "a\x01", 2 }, { "a\x01\x02", 3 }, { "a\x02", 2 },
+		{ "a\xff", 2 }, { "\xff", 1 }, { "\xff\xff", 2 }, { "\x00", 1 }, { "\x01", 1 },
+		{ "\x02", 1 }, { "\x00\xff", 2 }, { "\x01\x00", 2 }, { "b", 1 }, { "a.", 2 },
+		{ "a/\x00", 3 }, { "a//", 3 },
+	};
+	enum { N = sizeof(keys) / sizeof(keys[0]) };
+	struct ol_kbuf *kb = calloc(N, sizeof(*kb));
+	uint8_t lo[OL_IID_LEN], hi[OL_IID_LEN];
+	size_t i, j;
+
+	memset(lo, 0, sizeof(lo));
+	memset(hi, 0, sizeof(hi));
+	hi[0] = 1;
+	for (i = 0; i < N; i++)
+		ol_kb_version(&kb[i], "bkt", keys[i].p, keys[i].n, lo);
+	for (i = 0; i < N; i++) {
+		for (j = 0; j < N; j++) {
+			int raw = cmp_raw(&keys[i], &keys[j]);
+			int c = memcmp(kb[i].b, kb[j].b, kb[i].n < kb[j].n ? kb[i].n : kb[j].n);
+
+			if (!c)
+				c = (kb[i].n > kb[j].n) - (kb[i].n < kb[j].n);
+			CHECK((raw < 0) == (c < 0) && (raw == 0) == (c == 0));
+		}
+	}
+	/* versions of one key: newer id first; all of them before the next key */
+	{
+		struct ol_kbuf newer, older, next;
+
+		ol_kb_version(&newer, "bkt", "a", 1, hi);
+		ol_kb_version(&older, "bkt", "a", 1, lo);
+		ol_kb_version(&next, "bkt", "a\x00", 2, hi);
+		CHECK(memcmp(newer.b, older.b, newer.n) < 0);
+		CHECK(memcmp(older.b, next.b, older.n < next.n ? older.n : next.n) < 0);
+	}
+	/* round trip through the parser */
+	for (i = 0; i < N; i++) {
+		char bucket[OL_BUCKET_NAME_MAX + 1];
+		uint8_t key[OL_KEY_MAX], iid[OL_IID_LEN];
+		size_t kl = 0;
+
+		CHECK(ol_vkey_parse(kb[i].b, kb[i].n, bucket, key, &kl, iid));
+		CHECK_STR_EQ(bucket, "bkt");
+		CHECK_INT_EQ(kl, keys[i].n);
+		CHECK_MEM_EQ(key, keys[i].p, kl);
+		CHECK_MEM_EQ(iid, lo, OL_IID_LEN);
+		CHECK(!ol_vkey_parse(kb[i].b, kb[i].n - 1, bucket, key, &kl, iid));
+	}
+	/* successor: everything with the prefix sorts below it */
+	{
+		struct ol_kbuf s;
+
+		ol_kb_reset(&s);
+		ol_kb_raw(&s, "a\xff\xff", 3);
+		CHECK(ol_kb_successor(&s));
+		CHECK_INT_EQ(s.n, 1);
+		CHECK_INT_EQ(s.b[0], 'b');
+		ol_kb_reset(&s);
+		ol_kb_raw(&s, "\xff", 1);
+		CHECK(!ol_kb_successor(&s));
+	}
+	free(kb);
+}
+
+static void
+test_bucket_record(void)
+{
+	struct ol_bucket b, d;
+	uint8_t rec[OL_BUCKET_REC_MAX];
+	struct ol_err e = { 0 };
+	int n, i;
+
+	memset(&b, 0, sizeof(b));
+	memset(b.name, 'n', OL_BUCKET_NAME_MAX);
+	memset(b.region, 'r', OL_REGION_MAX);
+	b.lock_enabled = true;
+	b.versioning = OL_VERSIONING_SUSPENDED;
+	b.created_ns = -5;
+	n = ol_bucket_encode(&b, rec, &e);
+	CHECK(n > 0 && n <= OL_BUCKET_REC_MAX);
+	CHECK_INT_EQ(ol_bucket_decode(rec, (size_t)n, &d, &e), OL_OK);
+	CHECK(memcmp(&b, &d, sizeof(b)) == 0);
+	for (i = 0; i < n; i++)
+		CHECK_INT_EQ(ol_bucket_decode(rec, (size_t)i, &d, NULL), OL_ECORRUPT);
+	rec[5] ^= 1;
+	CHECK_INT_EQ(ol_bucket_decode(rec, (size_t)n, &d, &e), OL_ECORRUPT);
+	CHECK_STR_EQ(e.msg, "bucket record: checksum mismatch");
+	b.name[0] = '\0';
+	CHECK_INT_EQ(ol_bucket_encode(&b, rec, &e), OL_EINVAL);
+}
+
+static void
+test_quote(void)
+{
+	char q[16];
+
+	ol_quote(q, sizeof(q), "a\x00'b", 4);
+	CHECK_STR_EQ(q, "a\\x00\\x27b");
+	ol_quote(q, sizeof(q), "0123456789abcdefghij", 20);
+	CHECK_STR_EQ(q, "0123456789ab...");
+	CHECK_STR_EQ(ol_rc_name(OL_ENOTEMPTY), "OL_ENOTEMPTY");
+	CHECK_STR_EQ(ol_rc_name(42), "OL_?");
+}
+
+int
+main(void)
+{
+	test_roundtrip();
+	test_minimal();
+	test_rejects();
+	test_version_ids();
+	test_key_order();
+	test_bucket_record();
+	test_quote();
+	return check_done("objectlock-record");
+}
