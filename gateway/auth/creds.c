@@ -2,6 +2,7 @@
 /* Root and user credentials, sealed at rest under the master key. */
 #include "creds.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "../../crypto/crypto.h"
 
 #define ROOT_META_KEY "root-access-key"
+#define NAME_PREFIX "name:" /* users CF: name:NAME -> access key */
 
 static int
 fsync_dir(const char *path)
@@ -296,5 +298,111 @@ gw_creds_root(struct gw_keyring *kr, struct gw_cred *out, bool *generated, struc
 	              strlen(out->access_key), &oe) != OL_OK)
 		return gw_err_set(err, GW_EIO, "cannot store root key: %s", oe.msg);
 	*generated = true;
+	return GW_OK;
+}
+
+static bool
+valid_user_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 63 || strcmp(s, "root") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '.' || s[i] == '_' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+int
+gw_users_add(struct gw_keyring *kr, const char *name, struct gw_cred *out, struct gw_err *err)
+{
+	char k[80];
+	char *val = NULL;
+	size_t vlen;
+	struct ol_err oe;
+	int rc;
+
+	if (!valid_user_name(name))
+		return gw_err_set(err, GW_EINVAL, "bad user name '%s': 1 to 63 of A-Z a-z 0-9 . _ - "
+		                  "(and not root)", name);
+	snprintf(k, sizeof(k), NAME_PREFIX "%s", name);
+	rc = ol_kv_get(kr->st, OL_CF_USERS, k, strlen(k), &val, &vlen, &oe);
+	free(val);
+	if (rc == OL_OK)
+		return gw_err_set(err, GW_EEXIST, "user '%s' exists", name);
+	if (rc != OL_ENOTFOUND)
+		return gw_err_set(err, GW_EIO, "cannot read users: %s", oe.msg);
+	if ((rc = gw_creds_generate(out, name, err)) || (rc = gw_creds_store(kr, out, err)))
+		return rc;
+	/* the key record first, then the name: a crash in between leaves an unnamed key that
+	 * nobody was told about, never a name without a key */
+	if (ol_kv_put(kr->st, OL_CF_USERS, k, strlen(k), out->access_key, strlen(out->access_key),
+	              &oe) != OL_OK)
+		return gw_err_set(err, GW_EIO, "cannot store user: %s", oe.msg);
+	return GW_OK;
+}
+
+int
+gw_users_remove(struct gw_keyring *kr, const char *name, struct gw_err *err)
+{
+	char k[80], ak[GW_ACCESS_KEY_MAX + 8];
+	char *val = NULL;
+	size_t vlen = 0;
+	struct ol_err oe;
+	int rc;
+
+	if (!valid_user_name(name))
+		return gw_err_set(err, GW_EINVAL, "bad user name '%s'", name);
+	snprintf(k, sizeof(k), NAME_PREFIX "%s", name);
+	rc = ol_kv_get(kr->st, OL_CF_USERS, k, strlen(k), &val, &vlen, &oe);
+	if (rc == OL_ENOTFOUND)
+		return gw_err_set(err, GW_ENOTFOUND, "no user '%s'", name);
+	if (rc != OL_OK)
+		return gw_err_set(err, GW_EIO, "cannot read users: %s", oe.msg);
+	if (vlen > GW_ACCESS_KEY_MAX) {
+		free(val);
+		return gw_err_set(err, GW_ERR, "user record of '%s' is malformed", name);
+	}
+	snprintf(ak, sizeof(ak), "ak:%.*s", (int)vlen, val);
+	free(val);
+	/* the key goes first, so it stops working even if the name removal fails */
+	if (ol_kv_delete(kr->st, OL_CF_USERS, ak, strlen(ak), &oe) != OL_OK ||
+	    ol_kv_delete(kr->st, OL_CF_USERS, k, strlen(k), &oe) != OL_OK)
+		return gw_err_set(err, GW_EIO, "cannot remove user: %s", oe.msg);
+	return GW_OK;
+}
+
+struct list_walk {
+	int (*cb)(void *ctx, const char *name, const char *access_key);
+	void *ctx;
+};
+
+static int
+list_one(void *ctx, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	struct list_walk *w = ctx;
+	char name[80], ak[GW_ACCESS_KEY_MAX + 1];
+	size_t pl = strlen(NAME_PREFIX);
+
+	if (klen - pl >= sizeof(name) || vlen >= sizeof(ak))
+		return 0; /* not one of ours: skip */
+	memcpy(name, (const char *)k + pl, klen - pl);
+	name[klen - pl] = '\0';
+	memcpy(ak, v, vlen);
+	ak[vlen] = '\0';
+	return w->cb(w->ctx, name, ak) ? 1 : 0;
+}
+
+int
+gw_users_list(struct gw_keyring *kr, int (*cb)(void *ctx, const char *name, const char *ak),
+              void *ctx, struct gw_err *err)
+{
+	struct list_walk w = { cb, ctx };
+	struct ol_err oe;
+
+	if (ol_kv_iterate(kr->st, OL_CF_USERS, NAME_PREFIX, strlen(NAME_PREFIX), list_one, &w,
+	                  &oe) != OL_OK)
+		return gw_err_set(err, GW_EIO, "cannot list users: %s", oe.msg);
 	return GW_OK;
 }

@@ -44,6 +44,17 @@ int gw_creds_store(struct gw_keyring *kr, const struct gw_cred *c, struct gw_err
 int gw_creds_lookup(struct gw_keyring *kr, const char *access_key, struct gw_cred *out,
                     struct gw_err *err);
 
+/* Users of `holdfast user add`: names are 1..63 of [A-Za-z0-9._-], "root" is reserved.
+ * add: GW_EINVAL (bad name), GW_EEXIST (name taken); fills @out with the new key and secret.
+ * remove: GW_ENOTFOUND when there is no such user; the key stops working at once. */
+int gw_users_add(struct gw_keyring *kr, const char *name, struct gw_cred *out,
+                 struct gw_err *err);
+int gw_users_remove(struct gw_keyring *kr, const char *name, struct gw_err *err);
+/* Call @cb(name, access_key) for every user in name order; a non-zero return stops. */
+int gw_users_list(struct gw_keyring *kr,
+                  int (*cb)(void *ctx, const char *name, const char *access_key), void *ctx,
+                  struct gw_err *err);
+
 /* Fill @out with a fresh access key (20 upper-case alphanumerics) and secret (40 chars). */
 int gw_creds_generate(struct gw_cred *out, const char *user, struct gw_err *err);
 void gw_cred_wipe(struct gw_cred *c);

@@ -20,6 +20,9 @@ cli_usage(FILE *f)
 	      "  fsck --data-dir DIR [--repair] [--json]\n"
 	      "                      check an offline store: orphan and missing blobs, bad records;\n"
 	      "                      --repair removes orphan blobs only\n"
+	      "  user add NAME | user list | user remove NAME [--endpoint URL] [--json]\n"
+	      "                      manage S3 users on the running server (needs the root\n"
+	      "                      credentials in the environment); add prints the new keys\n"
 	      "  config default      print the embedded default configuration (JSON)\n"
 	      "  config check FILE   validate a configuration file\n"
 	      "  help                this text\n"
@@ -48,6 +51,8 @@ main(int argc, char **argv)
 		return cli_serve(argc - 2, argv + 2);
 	if (strcmp(cmd, "fsck") == 0)
 		return cli_fsck(argc - 2, argv + 2);
+	if (strcmp(cmd, "user") == 0)
+		return cli_user(argc - 2, argv + 2);
 	if (strcmp(cmd, "config") == 0)
 		return cli_config(argc - 2, argv + 2);
 	fprintf(stderr, "holdfast: unknown command '%s' (try 'holdfast help')\n", cmd);

@@ -273,6 +273,18 @@ gw_respond_error(struct gw_request *req, enum s3_code code, const char *message,
 	return rc;
 }
 
+/* Does the request announce a body (RFC 9112 §6.3: Transfer-Encoding or a non-zero
+ * Content-Length)? */
+static bool
+has_body(struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+
+	if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding"))
+		return true;
+	return cl && strspn(cl, "0") != strlen(cl);
+}
+
 static enum MHD_Result
 on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
           const char *version, const char *upload_data, size_t *upload_data_size,
@@ -301,6 +313,12 @@ on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *m
 	switch (req->phase) {
 	case PHASE_NEW:
 		req->phase = PHASE_BODY;
+		/* A response queued in MHD's first call makes it close the connection (it cannot
+		 * know the body will not follow). Requests without a body are therefore handled on
+		 * the second call, which keeps keep-alive connections open; requests with a body
+		 * start at once, so errors are answered before 100 Continue. */
+		if (!has_body(conn))
+			return MHD_YES;
 		s->h.begin(s->h.ctx, req);
 		return MHD_YES;
 	case PHASE_BODY:
@@ -315,6 +333,11 @@ on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *m
 			return MHD_YES;
 		}
 		req->phase = PHASE_DONE;
+		if (!has_body(conn)) {
+			s->h.begin(s->h.ctx, req);
+			if (req->responded)
+				return MHD_YES;
+		}
 		s->h.end(s->h.ctx, req);
 		if (!req->responded)
 			gw_respond_error(req, S3E_InternalError, "handler gave no response", NULL, 0);

@@ -633,6 +633,11 @@ s3_begin(void *ctx, struct gw_request *req)
 		s3_reply_error(r, S3E_RequestHeaderSectionTooLarge, NULL);
 		return;
 	}
+	if (s3_admin_target(req->target)) {
+		if (authenticate(r))
+			s3_op_admin(r);
+		return;
+	}
 	if (s3_hdr(r, "x-amz-copy-source"))
 		flags |= S3_ROUTE_COPY_SOURCE;
 	ct = s3_hdr(r, "Content-Type");

@@ -114,6 +114,9 @@ void s3_op_get_object(struct s3_req *r);
 void s3_op_delete_object(struct s3_req *r);
 void s3_op_delete_objects(struct s3_req *r);
 void s3_op_get_object_tagging(struct s3_req *r);
+/* the admin API (ops_admin.c): requests under /_holdfast/ */
+bool s3_admin_target(const char *target);
+void s3_op_admin(struct s3_req *r);
 
 /* Set up the body pipeline (framing, integrity headers, limits) for a body of @kind; on
  * success ->finish runs once the body arrived whole and passed every integrity check (with

@@ -75,6 +75,7 @@ class ServeTest(unittest.TestCase):
                 conn.request("GET", "/")
                 r = conn.getresponse()
                 r.read()
+                self.assertFalse(r.will_close, "body-less requests keep the connection")
                 ids.add(r.getheader("x-amz-request-id"))
             self.assertEqual(len(ids), 50)
             # a chunked body is accepted and answered
