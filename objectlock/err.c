@@ -25,6 +25,8 @@ ol_rc_name(int rc)
 	case OL_ENOMEM: return "OL_ENOMEM";
 	case OL_EIO: return "OL_EIO";
 	case OL_ENOSPC: return "OL_ENOSPC";
+	case OL_EBADPART: return "OL_EBADPART";
+	case OL_EPARTORDER: return "OL_EPARTORDER";
 	default: return "OL_?";
 	}
 }

@@ -178,48 +178,82 @@ bucket_exists(struct fsck *f, const char *name, char cache[OL_BUCKET_NAME_MAX + 
 	return OL_OK;
 }
 
-/* A damaged record: learn its blob if its bytes still parse, so repair spares it. */
+/* Every blob a (possibly damaged) version names goes into @set. */
+static int
+add_version_blobs(struct idset *set, const struct ol_version *v, struct ol_err *err)
+{
+	uint32_t i;
+
+	if (v->loc.kind == OL_LOC_BLOB && !idset_add(set, v->loc.blob_id))
+		return ol_err_set(err, OL_ENOMEM, "fsck: out of memory");
+	if (v->loc.kind == OL_LOC_PARTS)
+		for (i = 0; i < v->loc.n_parts; i++)
+			if (!idset_add(set, v->loc.parts[i].blob_id))
+				return ol_err_set(err, OL_ENOMEM, "fsck: out of memory");
+	return OL_OK;
+}
+
+/* A damaged record: learn its blobs if its bytes still parse, so repair spares them. */
 static int
 salvage(struct fsck *f, const char *val, size_t vlen, struct ol_err *err)
 {
 	struct ol_version v;
-	int rc = OL_OK;
+	int rc;
 
 	if (ol_version_salvage(val, vlen, &v) != OL_OK) {
 		f->blind++;
 		return OL_OK;
 	}
-	if (v.loc.kind == OL_LOC_BLOB && !idset_add(&f->salvaged, v.loc.blob_id))
-		rc = ol_err_set(err, OL_ENOMEM, "fsck: out of memory");
+	rc = add_version_blobs(&f->salvaged, &v, err);
 	ol_version_release(&v);
 	return rc;
 }
 
+/* A referenced blob: count it, keep it, and check it is there with @len bytes. Hard links
+ * (ol_version_clone) need nothing special: each name is checked and kept on its own. */
 static int
-check_blob(struct fsck *f, const struct ol_version *v, const char *where, struct ol_err *err)
+check_blob_id(struct fsck *f, const uint8_t id[OL_BLOB_ID_LEN], uint64_t len,
+              const char *what, const char *where, struct ol_err *err)
 {
 	char path[OL_PATH_MAX], hex[2 * OL_BLOB_ID_LEN + 1];
 	struct stat sb;
 
 	f->r->blobs_referenced++;
-	if (!idset_add(&f->refs, v->loc.blob_id))
+	if (!idset_add(&f->refs, id))
 		return ol_err_set(err, OL_ENOMEM, "fsck: out of memory");
-	ol_blob_hex(v->loc.blob_id, hex);
-	if (!ol_blob_path(f->st, v->loc.blob_id, path))
+	ol_blob_hex(id, hex);
+	if (!ol_blob_path(f->st, id, path))
 		return ol_err_set(err, OL_EINVAL, "fsck: blob path too long");
 	if (ol_io_stat(path, &sb) != 0) {
 		if (errno != ENOENT)
 			return ol_err_sys(err, errno, "fsck: stat blob '%s'", hex);
 		f->r->missing_blobs++;
-		problem(f, "missing blob %s of %s", hex, where);
+		problem(f, "missing blob %s of %s%s", hex, what, where);
 		return OL_OK;
 	}
-	if ((uint64_t)sb.st_size != v->loc.blob_len) {
+	if ((uint64_t)sb.st_size != len) {
 		f->r->bad_blob_sizes++;
-		problem(f, "blob %s of %s has %llu bytes, record says %llu", hex, where,
-		        (unsigned long long)sb.st_size, (unsigned long long)v->loc.blob_len);
+		problem(f, "blob %s of %s%s has %llu bytes, record says %llu", hex, what, where,
+		        (unsigned long long)sb.st_size, (unsigned long long)len);
 	}
 	return OL_OK;
+}
+
+static int
+check_blobs(struct fsck *f, const struct ol_version *v, const char *where, struct ol_err *err)
+{
+	char what[32];
+	uint32_t i;
+	int rc = OL_OK;
+
+	if (v->loc.kind == OL_LOC_BLOB)
+		return check_blob_id(f, v->loc.blob_id, v->loc.blob_len, "", where, err);
+	for (i = 0; rc == OL_OK && v->loc.kind == OL_LOC_PARTS && i < v->loc.n_parts; i++) {
+		snprintf(what, sizeof(what), "part %u of ", (unsigned)v->loc.parts[i].part_number);
+		rc = check_blob_id(f, v->loc.parts[i].blob_id, v->loc.parts[i].size_bytes, what,
+		                   where, err);
+	}
+	return rc;
 }
 
 /* A null version must be the one its key's null pointer names: otherwise a later null put
@@ -292,8 +326,7 @@ check_versions(struct fsck *f, struct ol_err *err)
 		if (memcmp(v.iid, iid, OL_IID_LEN) != 0) {
 			f->r->bad_records++;
 			problem(f, "bad record: %s: filed under another version id", where);
-			if (v.loc.kind == OL_LOC_BLOB && !idset_add(&f->salvaged, v.loc.blob_id))
-				rc = ol_err_set(err, OL_ENOMEM, "fsck: out of memory");
+			rc = add_version_blobs(&f->salvaged, &v, err);
 			ol_version_release(&v);
 			if (rc != OL_OK)
 				goto out;
@@ -306,8 +339,8 @@ check_versions(struct fsck *f, struct ol_err *err)
 		}
 		if (rc == OL_OK && v.is_null)
 			rc = check_null_record(f, bucket, key, keylen, iid, where, err);
-		if (rc == OL_OK && v.loc.kind == OL_LOC_BLOB)
-			rc = check_blob(f, &v, where, err);
+		if (rc == OL_OK)
+			rc = check_blobs(f, &v, where, err);
 		ol_version_release(&v);
 		if (rc != OL_OK)
 			goto out;
@@ -370,6 +403,115 @@ check_null_pointers(struct fsck *f, struct ol_err *err)
 	if (rc == OL_OK)
 		rc = ol_iter_status(&it, "fsck null pointers", err);
 	ol_iter_close(&it);
+	return rc;
+}
+
+/*
+ * The uploads family: every upload record readable and of an existing bucket, every part
+ * record readable and right after its upload's record (an upload with its parts is one
+ * contiguous key range), every part's blob present with its size. Part blobs are
+ * referenced like version blobs: an open upload's parts are never orphans.
+ */
+static int
+check_uploads(struct fsck *f, struct ol_err *err)
+{
+	char bucket[OL_BUCKET_NAME_MAX + 1], cache[OL_BUCKET_NAME_MAX + 1] = "";
+	uint8_t *key = NULL, uid[OL_IID_LEN];
+	struct ol_kbuf last; /* key of the last upload record seen */
+	struct ol_iter it = { 0 };
+	bool cached_exists = false;
+	int rc;
+
+	ol_kb_reset(&last);
+	key = malloc(OL_KEY_MAX);
+	if (!key)
+		return ol_err_set(err, OL_ENOMEM, "fsck: out of memory");
+	rc = ol_iter_open(f->st, OL_CF_UPLOADS, NULL, 0, &it, err);
+	if (rc != OL_OK)
+		goto out;
+	for (rocksdb_iter_seek_to_first(it.it); rocksdb_iter_valid(it.it);
+	     rocksdb_iter_next(it.it)) {
+		size_t kl = 0, vl = 0, keylen = 0, ulen = 0;
+		const char *kp = rocksdb_iter_key(it.it, &kl);
+		const char *vp = rocksdb_iter_value(it.it, &vl);
+		char qk[72], id[OL_UPLOAD_ID_LEN + 1], where[220];
+		struct ol_part_rec pr;
+		struct ol_upload u;
+		struct ol_err e = { 0 };
+		uint32_t pn = 0;
+		bool exists = false;
+
+		if (!ol_ukey_parse((const uint8_t *)kp, kl, bucket, key, &keylen, uid, &pn, &ulen)) {
+			f->r->bad_records++;
+			ol_quote(qk, sizeof(qk), kp, kl);
+			problem(f, "bad upload index key '%s'", qk);
+			/* a part record names a blob; an upload record none */
+			if (ol_part_salvage(vp, vl, &pr) == OL_OK) {
+				if (!idset_add(&f->salvaged, pr.blob_id)) {
+					rc = ol_err_set(err, OL_ENOMEM, "fsck: out of memory");
+					goto out;
+				}
+			} else if (ol_upload_decode(vp, vl, &u, NULL) == OL_OK) {
+				ol_upload_release(&u);
+			} else {
+				f->blind++;
+			}
+			continue;
+		}
+		ol_quote(qk, sizeof(qk), key, keylen);
+		ol_iid_to_text(uid, id);
+		if (pn == 0) {
+			f->r->uploads++;
+			ol_kb_reset(&last);
+			ol_kb_raw(&last, kp, kl);
+			snprintf(where, sizeof(where), "bucket '%s' key '%s' upload %s", bucket, qk, id);
+			if (ol_upload_decode(vp, vl, &u, &e) != OL_OK) {
+				f->r->bad_records++;
+				problem(f, "bad record: %s: %s", where, e.msg);
+			} else {
+				if (strcmp(u.upload_id, id) != 0) {
+					f->r->bad_records++;
+					problem(f, "bad record: %s: filed under another upload id", where);
+				}
+				ol_upload_release(&u);
+			}
+			rc = bucket_exists(f, bucket, cache, &cached_exists, &exists, err);
+			if (rc != OL_OK)
+				goto out;
+			if (!exists) {
+				f->r->dangling++;
+				problem(f, "dangling: %s: no such bucket", where);
+			}
+			continue;
+		}
+		f->r->parts++;
+		snprintf(where, sizeof(where), "bucket '%s' key '%s' upload %s part %u", bucket, qk,
+		         id, (unsigned)pn);
+		if (last.n != ulen || memcmp(last.b, kp, ulen) != 0) {
+			f->r->dangling++;
+			problem(f, "dangling: %s: no such upload", where);
+		}
+		if (ol_part_decode(vp, vl, &pr, &e) != OL_OK || pr.p.part_number != pn) {
+			f->r->bad_records++;
+			problem(f, "bad record: %s: %s", where, e.msg[0] ? e.msg : "wrong part number");
+			if (ol_part_salvage(vp, vl, &pr) == OL_OK) {
+				if (!idset_add(&f->salvaged, pr.blob_id)) {
+					rc = ol_err_set(err, OL_ENOMEM, "fsck: out of memory");
+					goto out;
+				}
+			} else {
+				f->blind++;
+			}
+			continue;
+		}
+		rc = check_blob_id(f, pr.blob_id, pr.p.size_bytes, "", where, err);
+		if (rc != OL_OK)
+			goto out;
+	}
+	rc = ol_iter_status(&it, "fsck uploads", err);
+out:
+	ol_iter_close(&it);
+	free(key);
 	return rc;
 }
 
@@ -578,8 +720,9 @@ ol_fsck_run(const struct ol_fsck_opts *o, struct ol_fsck_report *out, struct ol_
 		rc = check_versions(&f, err);
 	if (rc == OL_OK)
 		rc = check_null_pointers(&f, err);
-	/* Blobs last: the referenced set must be complete before anything is an orphan.
-	 * Multipart parts will reference blobs too: the uploads walk must join it here. */
+	if (rc == OL_OK)
+		rc = check_uploads(&f, err);
+	/* Blobs last: the referenced set must be complete before anything is an orphan. */
 	if (rc == OL_OK)
 		rc = walk_blobs(&f, err);
 	if (rc == OL_OK)
@@ -622,6 +765,8 @@ ol_fsck_report_print(FILE *fp, const struct ol_fsck_report *r)
 	fprintf(fp, "checked: %llu buckets, %llu versions (%llu in blob files), %llu blob files\n",
 	        (unsigned long long)r->buckets, (unsigned long long)r->versions,
 	        (unsigned long long)r->blobs_referenced, (unsigned long long)r->blob_files);
+	fprintf(fp, "multipart: %llu open uploads with %llu parts\n",
+	        (unsigned long long)r->uploads, (unsigned long long)r->parts);
 	fprintf(fp, "damage: %llu bad records, %llu missing blobs, %llu blobs of wrong size, "
 	            "%llu dangling entries\n",
 	        (unsigned long long)r->bad_records, (unsigned long long)r->missing_blobs,
@@ -664,12 +809,13 @@ ol_fsck_report_print_json(FILE *fp, const struct ol_fsck_report *r)
 	uint32_t i;
 
 	fprintf(fp,
-	        "{\"buckets\":%llu,\"versions\":%llu,\"blobs_referenced\":%llu,"
-	        "\"blob_files\":%llu,\"bad_records\":%llu,\"missing_blobs\":%llu,"
+	        "{\"buckets\":%llu,\"versions\":%llu,\"uploads\":%llu,\"parts\":%llu,"
+	        "\"blobs_referenced\":%llu,\"blob_files\":%llu,\"bad_records\":%llu,\"missing_blobs\":%llu,"
 	        "\"bad_blob_sizes\":%llu,\"dangling\":%llu,\"orphan_blobs\":%llu,"
 	        "\"orphans_removed\":%llu,\"unexpected_files\":%llu,\"damaged\":%s,"
 	        "\"clean\":%s,\"problems_truncated\":%s,\"problems\":[",
 	        (unsigned long long)r->buckets, (unsigned long long)r->versions,
+	        (unsigned long long)r->uploads, (unsigned long long)r->parts,
 	        (unsigned long long)r->blobs_referenced, (unsigned long long)r->blob_files,
 	        (unsigned long long)r->bad_records, (unsigned long long)r->missing_blobs,
 	        (unsigned long long)r->bad_blob_sizes, (unsigned long long)r->dangling,

@@ -14,6 +14,7 @@ static atomic_uint_fast64_t calls_armed;
 static atomic_uint_fast64_t fault_nth;
 static atomic_int fault_kind;
 static atomic_bool fault_fired;
+static atomic_int link_errno;
 
 #define FAULT_SHORT (-1)
 
@@ -227,6 +228,26 @@ ol_io_rename(const char *from, const char *to)
 		return -1;
 	}
 	return rename(from, to);
+}
+
+void
+ol_io_link_errno_set(int sys_errno)
+{
+	atomic_store(&link_errno, sys_errno);
+}
+
+int
+ol_io_link(const char *from, const char *to)
+{
+	int f = tick_plain();
+
+	if (!f)
+		f = atomic_load(&link_errno);
+	if (f) {
+		errno = f;
+		return -1;
+	}
+	return link(from, to);
 }
 
 int

@@ -26,6 +26,7 @@ ssize_t ol_io_pread(int fd, void *p, size_t n, uint64_t off);
 int ol_io_fsync(int fd);
 int ol_io_fdatasync(int fd);
 int ol_io_rename(const char *from, const char *to);
+int ol_io_link(const char *from, const char *to);
 int ol_io_unlink(const char *path);
 int ol_io_mkdir(const char *path, mode_t mode);
 int ol_io_stat(const char *path, struct stat *out);

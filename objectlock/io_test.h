@@ -31,6 +31,10 @@ void ol_io_fault_set(uint64_t nth, enum ol_io_fault kind);
  * fault loop runs N = 1, 2, ... until an attempt ends with the fault not fired. */
 bool ol_io_fault_fired(void);
 
+/* Make every ol_io_link fail with @sys_errno (e.g. EXDEV, to exercise the copy fallback of
+ * ol_version_clone) until called again with 0. Process-wide; not counted as a fault. */
+void ol_io_link_errno_set(int sys_errno);
+
 /* Counted calls since the process started. */
 uint64_t ol_io_calls(void);
 

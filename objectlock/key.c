@@ -74,6 +74,23 @@ ol_kb_version(struct ol_kbuf *k, const char *bucket, const void *key, size_t key
 		ol_kb_byte(k, (uint8_t)~iid[i]);
 }
 
+void
+ol_kb_upload(struct ol_kbuf *k, const char *bucket, const void *key, size_t keylen,
+             const uint8_t uid[OL_IID_LEN])
+{
+	ol_kb_object(k, bucket, key, keylen);
+	ol_kb_raw(k, uid, OL_IID_LEN); /* not inverted: oldest upload first */
+}
+
+void
+ol_kb_part(struct ol_kbuf *k, const char *bucket, const void *key, size_t keylen,
+           const uint8_t uid[OL_IID_LEN], uint32_t part_number)
+{
+	ol_kb_upload(k, bucket, key, keylen, uid);
+	ol_kb_byte(k, (uint8_t)(part_number >> 8));
+	ol_kb_byte(k, (uint8_t)part_number);
+}
+
 bool
 ol_kb_successor(struct ol_kbuf *k)
 {
@@ -127,6 +144,37 @@ ol_vkey_parse(const uint8_t *p, size_t n, char bucket[OL_BUCKET_NAME_MAX + 1],
 	for (i = 0; i < OL_IID_LEN; i++)
 		iid[i] = (uint8_t)~p[used + i];
 	*keylen = klen;
+	return true;
+}
+
+bool
+ol_ukey_parse(const uint8_t *p, size_t n, char bucket[OL_BUCKET_NAME_MAX + 1],
+              uint8_t key[OL_KEY_MAX], size_t *keylen, uint8_t uid[OL_IID_LEN],
+              uint32_t *part_number, size_t *prefix_len)
+{
+	size_t used, blen, klen, head;
+	uint32_t pn = 0;
+
+	used = ol_unesc(p, n, (uint8_t *)bucket, OL_BUCKET_NAME_MAX, &blen);
+	if (used == 0 || blen == 0 || memchr(bucket, 0, blen))
+		return false;
+	bucket[blen] = '\0';
+	head = used;
+	used = ol_unesc(p + head, n - head, key, OL_KEY_MAX, &klen);
+	if (used == 0 || klen == 0)
+		return false;
+	head += used;
+	if (n - head == OL_IID_LEN + 2) {
+		pn = ((uint32_t)p[head + OL_IID_LEN] << 8) | p[head + OL_IID_LEN + 1];
+		if (pn == 0 || pn > OL_PART_NUMBER_MAX)
+			return false;
+	} else if (n - head != OL_IID_LEN) {
+		return false;
+	}
+	memcpy(uid, p + head, OL_IID_LEN);
+	*keylen = klen;
+	*part_number = pn;
+	*prefix_len = head + OL_IID_LEN;
 	return true;
 }
 

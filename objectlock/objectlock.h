@@ -22,7 +22,14 @@
  *    write batch — that batch is the commit point; a crash before it leaves nothing visible.
  *
  * Disk layout under data_dir: index/ (RocksDB), blobs/xx/yy/<blob id> (object bodies above
- * the inline limit), tmp/ (bodies being received; never referenced by the index).
+ * the inline limit, multipart parts), tmp/ (bodies being received; never referenced by the
+ * index).
+ *
+ * Every blob file name is referenced by at most one index record (a version, or a part of a
+ * multipart upload). Two names may share one inode: ol_version_clone hard-links instead of
+ * copying, so a blob file may have st_nlink > 1. Removal always unlinks the removed
+ * record's own name, which never affects another name of the same inode, and fsck checks
+ * and collects names, not inodes.
  */
 #ifndef HOLDFAST_OBJECTLOCK_H
 #define HOLDFAST_OBJECTLOCK_H
@@ -46,6 +53,10 @@ enum ol_rc {
 	OL_ENOMEM = -8,
 	OL_EIO = -9,       /* disk or index I/O failed */
 	OL_ENOSPC = -10,   /* disk full (ENOSPC, EDQUOT) */
+	OL_EBADPART = -11, /* complete: a listed part was never uploaded (or was replaced) or
+	                    * its ETag differs: S3 InvalidPart */
+	OL_EPARTORDER = -12, /* complete: part numbers not strictly ascending (a duplicate
+	                    * included): S3 InvalidPartOrder */
 };
 
 struct ol_err {
@@ -71,6 +82,11 @@ const char *ol_rc_name(int rc);
 #define OL_ENC_INFO_MAX 4096        /* bytes of the encryption-info slot */
 #define OL_INLINE_DEFAULT (64 * 1024) /* default inline_max_bytes */
 #define OL_INLINE_LIMIT (1024 * 1024) /* largest inline_max_bytes the store accepts */
+#define OL_UPLOAD_ID_LEN 32         /* chars in a multipart upload id */
+#define OL_PART_NUMBER_MAX 10000    /* part numbers are 1..OL_PART_NUMBER_MAX */
+#define OL_PARTS_MAX 10000          /* parts in one multipart object */
+#define OL_PART_ETAG_MAX 128        /* bytes in a part's ETag */
+#define OL_MD5_LEN 16
 
 /* ---- store --------------------------------------------------------------------------------- */
 
@@ -215,11 +231,22 @@ enum ol_repl_status {
 	OL_REPL_REPLICA,
 };
 
-/* Where a version's bytes live. A list-of-parts kind (multipart) will be added as 3. */
+/* Where a version's bytes live. */
 enum ol_loc_kind {
 	OL_LOC_NONE = 0,   /* delete marker: no bytes */
 	OL_LOC_INLINE = 1, /* in the index record */
 	OL_LOC_BLOB = 2,   /* in blobs/xx/yy/<hex blob_id> */
+	OL_LOC_PARTS = 3,  /* a multipart object: the bytes of its parts' blob files, in order */
+};
+
+/* One part of an OL_LOC_PARTS version. */
+struct ol_loc_part {
+	uint32_t part_number;            /* the number it was uploaded and completed under
+	                                  * (1..OL_PART_NUMBER_MAX; ascending, gaps possible) */
+	uint8_t blob_id[OL_BLOB_ID_LEN]; /* its blob file */
+	uint64_t size_bytes;             /* bytes in that file (0 allowed) */
+	uint64_t off;                    /* [derived] object offset of its first byte: the sum
+	                                  * of the sizes before it */
 };
 
 struct ol_locator {
@@ -228,6 +255,9 @@ struct ol_locator {
 	size_t inline_len;
 	uint8_t blob_id[OL_BLOB_ID_LEN]; /* OL_LOC_BLOB */
 	uint64_t blob_len;               /* OL_LOC_BLOB: bytes in the blob file */
+	struct ol_loc_part *parts;       /* OL_LOC_PARTS: n_parts entries in object order,
+	                                  * owned; their sizes sum to the version's size */
+	uint32_t n_parts;                /* OL_LOC_PARTS: 1..OL_PARTS_MAX */
 };
 
 /* One stored (name, value) pair: user metadata ("x-amz-meta-foo") and the other stored
@@ -303,6 +333,20 @@ int ol_version_copy(const struct ol_version *src, struct ol_version *out, struct
  * store's alphabet. The gateway answers a malformed one with 400 InvalidArgument. */
 bool ol_version_id_valid(const char *p, size_t n);
 
+/* Number of parts of a multipart (OL_LOC_PARTS) version; 0 for every other version. The
+ * gateway sends x-amz-mp-parts-count only when this is not 0. Pure. */
+uint32_t ol_version_parts_count(const struct ol_version *v);
+
+/*
+ * The byte range of part @part_number (the number the part was completed under; S3's
+ * ?partNumber=N) of @v, for a ranged read. A version that is not multipart has one part,
+ * number 1, which is the whole object (S3 answers partNumber=1 that way). Pure.
+ * Returns OL_OK and *off, *len; OL_ENOTFOUND (no such part: S3 416 InvalidPartNumber);
+ * OL_EINVAL (delete marker, part number 0).
+ */
+int ol_version_part_range(const struct ol_version *v, uint32_t part_number, uint64_t *off,
+                          uint64_t *len);
+
 /* ---- put ----------------------------------------------------------------------------------- */
 
 struct ol_put;
@@ -371,7 +415,10 @@ struct ol_reader;
  * Open a stream over bytes [@off, @off + @len) of version @v (as returned by ol_version_get
  * or ol_put_commit). @v is only read during the call: the reader keeps its own copy of an
  * inline body and its own descriptor of a blob, so a concurrent ol_version_remove does not
- * cut a read short.
+ * cut a read short. A multipart version's range may span thousands of part files, so those
+ * are opened one at a time as the stream reaches them (the first at open): a removal racing
+ * with the read can end it early with OL_ENOTFOUND from ol_reader_read (a locked version
+ * cannot be removed, so this only concerns unprotected versions).
  * Returns OL_OK and *out; OL_EINVAL (range outside the version, delete marker); OL_ENOTFOUND
  * (the blob is gone: the version was removed since it was looked up — or the store is
  * damaged, which fsck reports); OL_ECORRUPT (blob of the wrong size, inline body not matching
@@ -381,7 +428,9 @@ int ol_reader_open(struct ol_store *st, const struct ol_version *v, uint64_t off
                    struct ol_reader **out, struct ol_err *err);
 
 /* Copy up to @cap next bytes to @buf; *got = 0 means the range is exhausted. May return
- * fewer bytes than asked before the end. Returns OL_OK, OL_EIO, OL_ECORRUPT (blob shrank). */
+ * fewer bytes than asked before the end (never more than one part file's worth). Returns
+ * OL_OK, OL_EIO, OL_ECORRUPT (blob shrank, part file of the wrong size), OL_ENOTFOUND (the
+ * next part file of a multipart version is gone: see ol_reader_open). */
 int ol_reader_read(struct ol_reader *r, void *buf, size_t cap, size_t *got, struct ol_err *err);
 
 /* Bytes of the range not yet read. */
@@ -391,7 +440,10 @@ uint64_t ol_reader_remaining(const struct ol_reader *r);
  * For sendfile(2): the blob's descriptor (owned by the reader, valid until ol_reader_close)
  * and the file offset of the first byte not yet read; ol_reader_remaining bytes follow it.
  * The caller that sends from the fd directly does not also call ol_reader_read.
- * Returns OL_OK, or OL_ENOTFOUND for an inline body (use ol_reader_read).
+ * For a multipart version this works when the rest of the range lies within one part file
+ * (a ?partNumber=N read, a Range inside a part): the descriptor is that part's.
+ * Returns OL_OK, or OL_ENOTFOUND for an inline body, for a range that still crosses a part
+ * boundary and for an empty rest of a multipart range (use ol_reader_read).
  */
 int ol_reader_sendfile_fd(struct ol_reader *r, int *fd, uint64_t *file_off);
 
@@ -478,6 +530,308 @@ struct ol_list_result {
 int ol_list(struct ol_store *st, const struct ol_list_opts *o, ol_list_cb cb, void *ctx,
             struct ol_list_result *out, struct ol_err *err);
 
+/* ---- copy ---------------------------------------------------------------------------------- */
+
+/*
+ * CopyObject without rewriting bytes: make a new version of (@bucket, @key) — any bucket,
+ * the source's own key included — holding the bytes of @src (a version as returned by
+ * ol_version_get; only read during the call). @v carries the destination's metadata, which
+ * the caller decides (COPY or REPLACE directive, the request's lock fields: S3 never copies
+ * lock settings); the store fills the [store] fields on success exactly as ol_put_commit
+ * does, and the same versioning rules apply (Enabled: a new version; otherwise the null
+ * version is replaced and its blobs unlinked after the commit). On failure @v is untouched.
+ *
+ * The bytes: an inline source is copied into the new record; a blob source gets a NEW blob
+ * name hard-linked (link(2)) to the source's file, a multipart source one new name per part
+ * (the part layout is kept: ol_version_parts_count of the copy equals the source's; the
+ * gateway decides whether to expose it, e.g. only when the ETag it stored has the "-N"
+ * form). The names are distinct, so removing either version later unlinks only its own
+ * name and the other stays readable; fsck and removal work on names and are unaffected by
+ * st_nlink > 1. Where link(2) fails with EXDEV, EPERM (e.g. an immutable inode), EMLINK or
+ * ENOTSUP the bytes are copied through a temp file instead (fsync, rename, directory fsync).
+ * Then one synced write batch commits the version.
+ *
+ * A crash or failure leaves nothing visible; a new name whose commit may or may not have
+ * reached disk is kept (an orphan that fsck --repair removes: removing a name never touches
+ * the source's bytes).
+ * Returns OL_OK; OL_ENOTFOUND (no destination bucket, or the source's blob is gone: the
+ * source was removed since it was looked up — S3 NoSuchKey); OL_EINVAL (@src is a delete
+ * marker or malformed, bad key, read-only store, metadata out of bounds); OL_E2BIG;
+ * OL_ECORRUPT (the source blob has the wrong size); OL_EIO, OL_ENOSPC, OL_ENOMEM, OL_ERR.
+ */
+int ol_version_clone(struct ol_store *st, const struct ol_version *src, const char *bucket,
+                     const void *key, size_t keylen, struct ol_version *v, struct ol_err *err);
+
+/* ---- multipart uploads --------------------------------------------------------------------- */
+
+/*
+ * An upload lives in OL_CF_UPLOADS as one record (its id, initiation time and the metadata
+ * template given at create) followed by one record per uploaded part (size, ETag, raw MD5,
+ * checksum, blob file). Part bodies always go to blob files. Completing an upload turns the
+ * listed parts' blob files into the new version's OL_LOC_PARTS locator without copying a
+ * byte. The operations on one upload — part commits, complete, abort — serialize on the
+ * key's lock and re-check that the upload still exists once they hold it, so exactly one of
+ * concurrent completes/aborts wins and the others get OL_ENOTFOUND, and a part committed
+ * after the upload ended is refused and leaves nothing behind.
+ *
+ * Upload ids are OL_UPLOAD_ID_LEN URL-safe chars (the version id alphabet), unique, and sort
+ * in initiation order. An id the store could not have issued is simply not found
+ * (OL_ENOTFOUND: S3 NoSuchUpload), as is an id of another key of the bucket.
+ */
+
+struct ol_upload {
+	char upload_id[OL_UPLOAD_ID_LEN + 1]; /* NUL-terminated */
+	int64_t initiated_ns;                 /* Unix time in ns: S3's Initiated */
+	struct ol_version tmpl; /* the metadata given to ol_upload_create, owned (release with
+	                         * ol_upload_release); its [store] fields are zero */
+};
+
+/* Free what @u owns and zero it. NULL-safe, idempotent. */
+void ol_upload_release(struct ol_upload *u);
+
+/*
+ * CreateMultipartUpload: start an upload for (@bucket, @key). @tmpl holds the metadata the
+ * final version is to get (content-type, stored headers, checksum algorithm and type, lock
+ * mode, retain-until, legal hold, encryption info, ...) and is stored verbatim ([store]
+ * fields ignored). Its checksum value may be empty (cksum_len 0) whatever cksum_alg says:
+ * at create time S3 knows the algorithm and type only. The store does not apply it at complete: the gateway reads it back with
+ * ol_upload_get and builds the version it passes to ol_upload_complete (a default retention
+ * is computed at completion time in S3). One synced write.
+ * Returns OL_OK and @upload_id_out; OL_ENOTFOUND (no such bucket); OL_EINVAL (bad key,
+ * read-only store, malformed metadata); OL_E2BIG; OL_EIO, OL_ENOSPC, OL_ENOMEM, OL_ERR.
+ */
+int ol_upload_create(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                     const struct ol_version *tmpl, char upload_id_out[OL_UPLOAD_ID_LEN + 1],
+                     struct ol_err *err);
+
+/* Look up an upload. On OL_OK the caller releases *out with ol_upload_release.
+ * Returns OL_OK, OL_ENOTFOUND (quiet), OL_EINVAL (bad bucket or key), OL_ECORRUPT, OL_EIO,
+ * OL_ENOMEM. */
+int ol_upload_get(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                  const char *upload_id, struct ol_upload *out, struct ol_err *err);
+
+/* What the gateway learned from a part's body. */
+struct ol_part_meta {
+	const char *etag;            /* the part's ETag without quotes (normally hex MD5) */
+	size_t etag_len;             /* 1..OL_PART_ETAG_MAX bytes, no NUL */
+	uint8_t md5[OL_MD5_LEN];     /* raw MD5 of the part: the multipart ETag is
+	                              * hex(MD5(md5_1 || ... || md5_k)) + "-k" */
+	enum ol_cksum_alg cksum_alg; /* the part's checksum (OL_CKSUM_NONE = none) */
+	uint8_t cksum[OL_CKSUM_MAX]; /* raw big-endian value */
+	size_t cksum_len;            /* must equal the algorithm's length */
+};
+
+/* A stored part: plain data. */
+struct ol_part {
+	uint32_t part_number;
+	uint64_t size_bytes;
+	int64_t created_ns;                 /* Unix time in ns: S3's LastModified */
+	char etag[OL_PART_ETAG_MAX + 1];    /* NUL-terminated */
+	uint8_t md5[OL_MD5_LEN];
+	enum ol_cksum_alg cksum_alg;
+	uint8_t cksum[OL_CKSUM_MAX];
+	size_t cksum_len;
+};
+
+/*
+ * UploadPart: start receiving part @part_number of upload @upload_id of (@bucket, @key).
+ * The body streams in with ol_put_write exactly as for a put (flat memory), always into a
+ * blob file (even a part of 0 bytes); finish with ol_part_commit or ol_put_abort (never
+ * ol_put_commit, which refuses a part with OL_EINVAL).
+ * Returns OL_OK and *out; OL_ENOTFOUND (no bucket, no such upload: early NoSuchUpload
+ * before the body is read; commit checks again); OL_EINVAL (part number outside
+ * 1..OL_PART_NUMBER_MAX, bad key, read-only store); OL_ECORRUPT, OL_EIO, OL_ENOMEM.
+ */
+int ol_part_begin(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                  const char *upload_id, uint32_t part_number, struct ol_put **out,
+                  struct ol_err *err);
+
+/*
+ * Make the part durable: blob fsync, rename into blobs/, directory fsync, then one synced
+ * write batch stores the part record. A part of the same number uploaded earlier is
+ * replaced in that batch, and its blob unlinked after it. On OL_OK *out (may be NULL) gets
+ * the stored part. Always consumes @put.
+ * If the upload was completed or aborted meanwhile the part is refused and its blob
+ * removed: nothing is left. Other failures leave nothing visible; as with ol_put_commit a
+ * blob whose index write may have reached disk is left for fsck --repair.
+ * Returns OL_OK; OL_ENOTFOUND (upload gone: S3 NoSuchUpload); OL_EINVAL (@put is not a
+ * part, @m out of bounds: empty or over-long ETag, checksum length not the algorithm's);
+ * OL_ECORRUPT; OL_EIO, OL_ENOSPC, OL_ENOMEM, or any code a failed ol_put_write left.
+ */
+int ol_part_commit(struct ol_put *put, const struct ol_part_meta *m, struct ol_part *out,
+                   struct ol_err *err);
+
+/* One part of an upload. Returns OL_OK and *out, OL_ENOTFOUND (no such upload or part;
+ * quiet), OL_EINVAL (bad key, part number 0 or too big), OL_ECORRUPT, OL_EIO. */
+int ol_part_get(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                const char *upload_id, uint32_t part_number, struct ol_part *out,
+                struct ol_err *err);
+
+/* Called per part in part-number order; @p borrowed for the call. Return 0 to go on, 1 to
+ * stop after this part (the listing is then truncated at it), a negative enum ol_rc to
+ * abort (the list call returns it). */
+typedef int (*ol_part_cb)(void *ctx, const struct ol_part *p);
+
+struct ol_part_list_result {
+	bool is_truncated;         /* parts follow the last one returned */
+	uint32_t count;            /* parts returned */
+	uint32_t next_part_marker; /* when truncated: the last part number returned, to pass
+	                            * back as part_marker; else 0 */
+};
+
+/*
+ * ListParts: up to @max_parts parts with numbers above @part_marker (0 = from the first),
+ * in number order; one seek and a walk. max_parts 0 returns nothing, not truncated (S3
+ * caps the page at 1000; the gateway applies that).
+ * Returns OL_OK and *out; OL_ENOTFOUND (no such upload: NoSuchUpload); OL_EINVAL;
+ * OL_ECORRUPT (a part record fails its checks); OL_EIO; or the callback's negative code.
+ */
+int ol_part_list(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                 const char *upload_id, uint32_t part_marker, uint32_t max_parts,
+                 ol_part_cb cb, void *ctx, struct ol_part_list_result *out,
+                 struct ol_err *err);
+
+struct ol_upload_list_opts {
+	const char *bucket;
+	const void *prefix;            /* only keys starting with it; plen 0 = all */
+	size_t prefix_len;
+	const void *delimiter;         /* roll keys up into common prefixes; dlen 0 = none */
+	size_t delimiter_len;
+	const void *key_marker;        /* exclusive start: uploads of keys after it (or, with
+	                                * upload_id_marker, of this key after that id) */
+	size_t key_marker_len;
+	const char *upload_id_marker;  /* NULL = none; needs key_marker */
+	uint32_t max_uploads;          /* entries (uploads and common prefixes) per call; 0
+	                                * returns nothing, not truncated */
+};
+
+struct ol_upload_entry {
+	const char *key;               /* object key, or the common prefix; borrowed */
+	size_t keylen;
+	bool is_prefix;                /* a common prefix: @u is NULL */
+	const struct ol_upload *u;     /* borrowed for the call */
+};
+
+/* Same return convention as ol_list_cb. */
+typedef int (*ol_upload_list_cb)(void *ctx, const struct ol_upload_entry *e);
+
+struct ol_upload_list_result {
+	bool is_truncated;
+	uint32_t count;
+	char next_key_marker[OL_KEY_MAX]; /* when truncated: last key or common prefix returned */
+	size_t next_key_marker_len;
+	char next_upload_id_marker[OL_UPLOAD_ID_LEN + 1]; /* when truncated after an upload:
+	                               * its id; "" after a common prefix */
+};
+
+/*
+ * ListMultipartUploads: the uploads of a bucket in S3 order — key ascending by bytes, then
+ * initiation order (= upload id order) — each common prefix once at the place of its first
+ * key. One seek and a walk; a key's part records and a common prefix's keys are skipped with
+ * one seek each, never scanned. Entries not after the markers are never returned, so
+ * passing next_key_marker / next_upload_id_marker back never repeats an entry.
+ * Returns OL_OK and *out; OL_ENOTFOUND (no bucket); OL_EINVAL (upload_id_marker without
+ * key_marker, or malformed; over-long prefix, delimiter or marker); OL_ECORRUPT; OL_EIO;
+ * OL_ENOMEM; or the callback's negative code.
+ */
+int ol_upload_list(struct ol_store *st, const struct ol_upload_list_opts *o,
+                   ol_upload_list_cb cb, void *ctx, struct ol_upload_list_result *out,
+                   struct ol_err *err);
+
+/* Called per upload; everything borrowed for the call. Same return convention as
+ * ol_kv_cb. The callback may call ol_upload_abort on the upload it is given. */
+typedef int (*ol_upload_scan_cb)(void *ctx, const char *bucket, const void *key,
+                                 size_t keylen, const struct ol_upload *u);
+
+/*
+ * For the stale-upload cleanup task: visit every upload of every bucket initiated before
+ * @cutoff_ns (INT64_MAX = all), in (bucket, key, upload id) order. Walks all upload records
+ * (the work grows with the number of uploads, not of parts), from a consistent snapshot, so
+ * aborting from the callback is safe. A damaged upload record is skipped and the walk goes
+ * on; the call then ends with OL_ECORRUPT (fsck names the record).
+ * Returns OL_OK, OL_ECORRUPT, OL_EIO, OL_ENOMEM, or the callback's negative code.
+ */
+int ol_upload_list_older_than(struct ol_store *st, int64_t cutoff_ns, ol_upload_scan_cb cb,
+                              void *ctx, struct ol_err *err);
+
+/*
+ * AbortMultipartUpload: one synced batch removes the upload record and all its part
+ * records, then the parts' blob files are unlinked. A part commit in flight for it fails
+ * with OL_ENOTFOUND.
+ * Returns OL_OK; OL_ENOTFOUND (no such upload: NoSuchUpload); OL_EINVAL (bad key, read-only
+ * store); OL_ECORRUPT; OL_EIO, OL_ENOSPC, OL_ENOMEM.
+ */
+int ol_upload_abort(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                    const char *upload_id, struct ol_err *err);
+
+/* A part as CompleteMultipartUpload lists it. */
+struct ol_complete_part {
+	uint32_t part_number;
+	const char *etag;  /* as the client sent it, XML entities already decoded; one pair of
+	                    * surrounding double quotes is ignored, hex compared without case */
+	size_t etag_len;
+};
+
+/*
+ * CompleteMultipartUpload: turn the @n listed parts into a new version of (@bucket, @key)
+ * without copying data: its locator (OL_LOC_PARTS) lists the parts' blob files in order,
+ * its size is the sum of theirs. One synced write batch holds the new version (with the
+ * versioning semantics of ol_put_commit: a new version id when Enabled, else replacing the
+ * null version, whose blobs are unlinked after the commit) and the removal of the upload and
+ * of all its part records; parts uploaded but not listed have their blob files unlinked
+ * after the commit.
+ *
+ * @v in: the final metadata, built by the caller (from the template of ol_upload_get and
+ * the part data of ol_part_get / ol_part_list): the ETag "hex(MD5 of the raw part MD5s)-k",
+ * the checksum value and type (composite or combined), lock fields. Stored verbatim.
+ * @v out: the [store] fields as ol_put_commit fills them; v->loc owns the part list. On
+ * failure @v is untouched.
+ *
+ * The gateway computes the ETag and checksum with ol_parts_etag / ol_parts_checksum over
+ * the ol_part data of exactly the listed parts; the ETag check below makes sure the parts
+ * assembled are the ones it computed them from (a part re-uploaded meanwhile has another
+ * ETag and is refused).
+ *
+ * Checks, in this order, each failure leaving the upload exactly as it was:
+ *  - n is 1..OL_PARTS_MAX and every part number 1..OL_PART_NUMBER_MAX, else OL_EINVAL;
+ *  - part numbers strictly ascending, else OL_EPARTORDER (InvalidPartOrder);
+ *  - the upload exists, else OL_ENOTFOUND (NoSuchUpload; also the loser of a race with
+ *    another complete or an abort);
+ *  - every listed part was uploaded and its stored ETag equals the listed one, else
+ *    OL_EBADPART (InvalidPart).
+ * For OL_EINVAL, OL_EPARTORDER and OL_EBADPART *bad_part_out (may be NULL) receives the
+ * index in @parts of the first offending entry. Minimum part sizes and part checksums are
+ * the gateway's to judge (from ol_part data) before calling.
+ * Returns OL_OK; the codes above; OL_ENOTFOUND also when the bucket is gone; OL_EINVAL
+ * also for @v's metadata out of bounds or a read-only store (then *bad_part_out is left
+ * alone); OL_E2BIG (metadata too long, sizes overflow); OL_ECORRUPT (an upload or part
+ * record fails its checks); OL_EIO, OL_ENOSPC, OL_ENOMEM.
+ */
+int ol_upload_complete(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                       const char *upload_id, const struct ol_complete_part *parts, size_t n,
+                       struct ol_version *v, size_t *bad_part_out, struct ol_err *err);
+
+/* chars of a multipart ETag: 32 hex, '-', up to 5 digits */
+#define OL_MULTIPART_ETAG_MAX (2 * OL_MD5_LEN + 1 + 5)
+
+/* The multipart ETag over @n (1..OL_PARTS_MAX) parts in completion order (S3.md 7.4):
+ * hex(MD5(md5_1 || ... || md5_n)) "-" n, NUL-terminated. Pure, thread-safe. */
+void ol_parts_etag(const struct ol_part *parts, size_t n, char out[OL_MULTIPART_ETAG_MAX + 1]);
+
+/*
+ * The object checksum of a multipart upload from its parts' stored checksums (S3.md 3.6),
+ * raw big-endian into @out (*outlen bytes): COMPOSITE = H(raw_1 || ... || raw_n) with the
+ * algorithm's own function (the caller appends "-n" when it prints it), FULL_OBJECT = the
+ * CRC of the whole object, combined from the parts' CRCs and sizes without reading a byte.
+ * Pure, thread-safe.
+ * Returns OL_OK; OL_EINVAL (no parts, no algorithm or type, a combination S3 refuses —
+ * FULL_OBJECT with SHA1/SHA256, COMPOSITE with CRC64NVME —, or a part without a checksum of
+ * @alg: then *bad_part_out (may be NULL) is its index); OL_ENOMEM.
+ */
+int ol_parts_checksum(const struct ol_part *parts, size_t n, enum ol_cksum_alg alg,
+                      enum ol_cksum_type type, uint8_t out[OL_CKSUM_MAX], size_t *outlen,
+                      size_t *bad_part_out, struct ol_err *err);
+
 /* ---- fsck ---------------------------------------------------------------------------------- */
 
 #define OL_FSCK_MAX_PROBLEMS 100
@@ -486,15 +840,19 @@ int ol_list(struct ol_store *st, const struct ol_list_opts *o, ol_list_cb cb, vo
 struct ol_fsck_report {
 	uint64_t buckets;          /* bucket records read */
 	uint64_t versions;         /* version records read (delete markers and bad ones too) */
-	uint64_t blobs_referenced; /* versions stored in blob files */
+	uint64_t blobs_referenced; /* blob files referenced: versions stored in blob files, parts
+	                            * of multipart versions, parts of open uploads */
 	uint64_t blob_files;       /* files found under blobs/ */
+	uint64_t uploads;          /* multipart upload records read */
+	uint64_t parts;            /* part records of uploads read */
 	/* damage */
 	uint64_t bad_records;      /* key or record that fails to decode or its checksum */
 	uint64_t missing_blobs;    /* referenced blob absent */
 	uint64_t bad_blob_sizes;   /* referenced blob of the wrong size */
 	uint64_t dangling;         /* index entries that do not agree: a null pointer without
 	                            * its version, a null version its pointer does not name, a
-	                            * version of a bucket that does not exist */
+	                            * version or upload of a bucket that does not exist, a part
+	                            * record without its upload */
 	/* leftovers */
 	uint64_t orphan_blobs;     /* blob files and temp files no version references */
 	uint64_t orphans_removed;  /* of those, removed by repair */
@@ -520,9 +878,12 @@ struct ol_fsck_opts {
  * running server, though then blobs of puts in flight may show up as orphans). With repair
  * the index is opened read-write, which takes RocksDB's lock: it fails with OL_EIO while a
  * server holds the store, so repair never races a put.
- * Walks every bucket and version record, checks every referenced blob exists with the
- * recorded size, lists unreferenced files of blobs/ and tmp/ as orphans, and with repair
- * unlinks those orphans only — never a referenced blob, never a record.
+ * Walks every bucket, version, upload and part record, checks every referenced blob (of a
+ * version, of each part of a multipart version, of each part of an open upload) exists with
+ * the recorded size, lists unreferenced files of blobs/ and tmp/ as orphans, and with repair
+ * unlinks those orphans only — never a referenced blob, never a record. Blob files are
+ * judged by name: a name hard-linked by ol_version_clone (st_nlink > 1) is an ordinary
+ * referenced blob, and unlinking an orphan name never touches another name's bytes.
  * @out is always filled (zeroed first) once the store opened.
  * Returns OL_OK when no damage was found (orphans may be left if !repair: see
  * ol_fsck_report_clean), OL_ECORRUPT when damage was found, OL_ENOTFOUND (no store in

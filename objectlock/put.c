@@ -2,7 +2,9 @@
 /*
  * The write path: PUT (inline or blob), delete markers, and version removal. Every index
  * change is one synced write batch made under the key's stripe lock, so that picking the
- * version id, finding the null version and writing are one step per key.
+ * version id, finding the null version and writing are one step per key. Multipart
+ * completion (multipart.c) and copies (clone.c) commit their versions through the same
+ * ol_index_commit_locked.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -17,23 +19,6 @@
 #include "crypto.h"
 #include "io.h"
 #include "store.h"
-
-struct ol_put {
-	struct ol_store *st;
-	char bucket[OL_BUCKET_NAME_MAX + 1];
-	uint8_t key[OL_KEY_MAX];
-	size_t keylen;
-	uint64_t size;
-	/* body up to the inline limit, until it spills */
-	uint8_t *buf;
-	size_t buflen, bufcap;
-	/* temp file once spilled; tmp_path[0] != 0 while it exists */
-	int fd;
-	uint8_t blob_id[OL_BLOB_ID_LEN];
-	char tmp_path[OL_PATH_MAX];
-	/* the first failure, replayed by every later call */
-	struct ol_err failed;
-};
 
 int
 ol_put_begin(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
@@ -69,8 +54,8 @@ ol_put_size(const struct ol_put *put)
 	return put->size;
 }
 
-static int
-put_fail(struct ol_put *put, int rc, const struct ol_err *e, struct ol_err *err)
+int
+ol_put_fail(struct ol_put *put, int rc, const struct ol_err *e, struct ol_err *err)
 {
 	if (e)
 		put->failed = *e;
@@ -83,8 +68,8 @@ put_fail(struct ol_put *put, int rc, const struct ol_err *e, struct ol_err *err)
 }
 
 /* Move the buffered body to a temp file: from here on memory stays flat. */
-static int
-spill(struct ol_put *put, struct ol_err *err)
+int
+ol_put_spill(struct ol_put *put, struct ol_err *err)
 {
 	char hex[2 * OL_BLOB_ID_LEN + 1];
 	int fd;
@@ -119,12 +104,13 @@ ol_put_write(struct ol_put *put, const void *p, size_t n, struct ol_err *err)
 	int rc;
 
 	if (put->failed.rc)
-		return put_fail(put, put->failed.rc, &put->failed, err);
+		return ol_put_fail(put, put->failed.rc, &put->failed, err);
 	if (n == 0)
 		return OL_OK;
 	if (put->size + n < put->size)
-		return put_fail(put, OL_E2BIG, NULL, err);
-	if (put->fd < 0 && put->size + n <= put->st->inline_max) {
+		return ol_put_fail(put, OL_E2BIG, NULL, err);
+	/* parts never go inline: a multipart object is a list of blob files */
+	if (put->fd < 0 && !put->is_part && put->size + n <= put->st->inline_max) {
 		size_t need = put->buflen + n;
 
 		if (need > put->bufcap) {
@@ -138,7 +124,7 @@ ol_put_write(struct ol_put *put, const void *p, size_t n, struct ol_err *err)
 			nb = realloc(put->buf, cap);
 			if (!nb) {
 				ol_err_set(&e, OL_ENOMEM, "put: out of memory");
-				return put_fail(put, OL_ENOMEM, &e, err);
+				return ol_put_fail(put, OL_ENOMEM, &e, err);
 			}
 			put->buf = nb;
 			put->bufcap = cap;
@@ -149,20 +135,20 @@ ol_put_write(struct ol_put *put, const void *p, size_t n, struct ol_err *err)
 		return OL_OK;
 	}
 	if (put->fd < 0) {
-		rc = spill(put, &e);
+		rc = ol_put_spill(put, &e);
 		if (rc != OL_OK)
-			return put_fail(put, rc, &e, err);
+			return ol_put_fail(put, rc, &e, err);
 	}
 	if (ol_io_write_all(put->fd, p, n) != 0) {
 		rc = ol_err_sys(&e, errno, "write temp blob '%s'", put->tmp_path);
-		return put_fail(put, rc, &e, err);
+		return ol_put_fail(put, rc, &e, err);
 	}
 	put->size += n;
 	return OL_OK;
 }
 
-static void
-put_free(struct ol_put *put)
+void
+ol_put_free(struct ol_put *put)
 {
 	if (put->fd >= 0)
 		ol_io_close(put->fd);
@@ -176,15 +162,37 @@ void
 ol_put_abort(struct ol_put *put)
 {
 	if (put)
-		put_free(put);
+		ol_put_free(put);
+}
+
+int
+ol_blob_prepare(struct ol_store *st, const uint8_t id[OL_BLOB_ID_LEN], char final[OL_PATH_MAX],
+                char leaf[OL_PATH_MAX], struct ol_err *err)
+{
+	char d1[OL_PATH_MAX];
+
+	if (!ol_blob_dir(st, id, 1, d1) || !ol_blob_dir(st, id, 2, leaf) ||
+	    !ol_blob_path(st, id, final))
+		return ol_err_set(err, OL_EINVAL, "blob path too long");
+	if (ol_io_mkdir(leaf, 0750) != 0 && errno != EEXIST) {
+		/* the first level is made at open; recreate it if someone removed it */
+		if (errno != ENOENT || (ol_io_mkdir(d1, 0750) != 0 && errno != EEXIST) ||
+		    (ol_io_mkdir(leaf, 0750) != 0 && errno != EEXIST))
+			return ol_err_sys(err, errno, "mkdir '%s'", leaf);
+	}
+	/* Always, not only when we created the leaf: a concurrent put may have created it and
+	 * not yet made its entry durable. Cheap when nothing is dirty. */
+	if (ol_io_fsync_dir(d1) != 0)
+		return ol_err_sys(err, errno, "fsync '%s'", d1);
+	return OL_OK;
 }
 
 /* fsync the temp blob, move it to blobs/xx/yy/, make the move durable. */
-static int
-place_blob(struct ol_put *put, char final[OL_PATH_MAX], struct ol_err *err)
+int
+ol_put_place(struct ol_put *put, char final[OL_PATH_MAX], struct ol_err *err)
 {
-	char d1[OL_PATH_MAX], d2[OL_PATH_MAX];
-	int fd = put->fd;
+	char d2[OL_PATH_MAX];
+	int fd = put->fd, rc;
 
 	put->fd = -1;
 	if (ol_io_fsync(fd) != 0) {
@@ -194,19 +202,11 @@ place_blob(struct ol_put *put, char final[OL_PATH_MAX], struct ol_err *err)
 		return ol_err_sys(err, e, "fsync temp blob '%s'", put->tmp_path);
 	}
 	ol_io_close(fd);
-	if (!ol_blob_dir(put->st, put->blob_id, 1, d1) || !ol_blob_dir(put->st, put->blob_id, 2, d2)
-	    || !ol_blob_path(put->st, put->blob_id, final))
-		return ol_err_set(err, OL_EINVAL, "blob path too long");
-	if (ol_io_mkdir(d2, 0750) != 0 && errno != EEXIST) {
-		/* the first level is made at open; recreate it if someone removed it */
-		if (errno != ENOENT || (ol_io_mkdir(d1, 0750) != 0 && errno != EEXIST) ||
-		    (ol_io_mkdir(d2, 0750) != 0 && errno != EEXIST))
-			return ol_err_sys(err, errno, "mkdir '%s'", d2);
+	rc = ol_blob_prepare(put->st, put->blob_id, final, d2, err);
+	if (rc != OL_OK) {
+		final[0] = '\0';
+		return rc;
 	}
-	/* Always, not only when we created d2: a concurrent put may have created it and not
-	 * yet made its entry durable. Cheap when nothing is dirty. */
-	if (ol_io_fsync_dir(d1) != 0)
-		return ol_err_sys(err, errno, "fsync '%s'", d1);
 	if (ol_io_rename(put->tmp_path, final) != 0)
 		return ol_err_sys(err, errno, "rename '%s' to '%s'", put->tmp_path, final);
 	put->tmp_path[0] = '\0';
@@ -248,25 +248,12 @@ newest_iid(struct ol_store *st, const struct ol_kbuf *obj, uint8_t iid[OL_IID_LE
 	return rc;
 }
 
-struct commit_out {
-	bool attempted;   /* the index write was tried: its outcome may be on disk */
-	bool old_blob;    /* a replaced null version had this blob: unlink after commit */
-	uint8_t old_blob_id[OL_BLOB_ID_LEN];
-};
-
-/*
- * Write @rec (store fields except iid, is_null, created_ns already set) as the new version
- * of (bucket, key): pick its id, and in a bucket that is not Enabled make it the null
- * version, dropping the previous null version in the same batch.
- */
-static int
-index_commit(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
-             struct ol_version *rec, struct commit_out *co, struct ol_err *err)
+int
+ol_index_commit_locked(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                       struct ol_version *rec, rocksdb_writebatch_t *wb,
+                       struct ol_commit_out *co, struct ol_err *err)
 {
-	pthread_mutex_t *mu = ol_stripe(st, bucket, key, keylen);
-	rocksdb_writebatch_t *wb = NULL;
 	struct ol_kbuf obj, vk, oldk;
-	struct ol_version old;
 	struct ol_bucket b;
 	uint8_t newest[OL_IID_LEN], old_iid[OL_IID_LEN];
 	uint8_t *enc = NULL;
@@ -276,9 +263,7 @@ index_commit(struct ol_store *st, const char *bucket, const void *key, size_t ke
 	bool have_newest = false, have_old = false;
 	int rc;
 
-	ol_version_init(&old);
-	pthread_rwlock_rdlock(&st->bucket_lock);
-	pthread_mutex_lock(mu);
+	ol_version_init(&co->old);
 	rc = ol_bucket_read(st, bucket, &b, err);
 	if (rc == OL_ENOTFOUND)
 		rc = ol_err_set(err, OL_ENOTFOUND, "bucket '%s' does not exist", bucket);
@@ -311,13 +296,10 @@ index_commit(struct ol_store *st, const char *bucket, const void *key, size_t ke
 		ol_kb_version(&oldk, bucket, key, keylen, old_iid);
 		rc = ol_db_get(st, OL_CF_VERSIONS, oldk.b, oldk.n, &ov, &ovlen, err);
 		if (rc == OL_OK) {
-			/* An unreadable old record is still replaced; its blob (if any) stays for
-			 * fsck, which reports it as an orphan. */
-			if (ol_version_decode(ov, ovlen, &old, NULL) == OL_OK &&
-			    old.loc.kind == OL_LOC_BLOB) {
-				co->old_blob = true;
-				memcpy(co->old_blob_id, old.loc.blob_id, OL_BLOB_ID_LEN);
-			}
+			/* An unreadable old record is still replaced; its blobs (if any) stay for
+			 * fsck, which reports them as orphans. */
+			if (ol_version_decode(ov, ovlen, &co->old, NULL) != OL_OK)
+				ol_version_init(&co->old);
 		} else if (rc != OL_ENOTFOUND) {
 			goto out;
 		}
@@ -328,7 +310,6 @@ index_commit(struct ol_store *st, const char *bucket, const void *key, size_t ke
 	if (rc != OL_OK)
 		goto out;
 	ol_kb_version(&vk, bucket, key, keylen, rec->iid);
-	wb = rocksdb_writebatch_create();
 	if (have_old)
 		rocksdb_writebatch_delete_cf(wb, st->cf[OL_CF_VERSIONS], (const char *)oldk.b,
 		                             oldk.n);
@@ -341,19 +322,31 @@ index_commit(struct ol_store *st, const char *bucket, const void *key, size_t ke
 	rc = ol_db_write(st, wb, "put", err);
 out:
 	if (rc != OL_OK)
-		co->old_blob = false;
-	pthread_mutex_unlock(mu);
-	pthread_rwlock_unlock(&st->bucket_lock);
-	if (wb)
-		rocksdb_writebatch_destroy(wb);
+		ol_version_release(&co->old);
 	free(enc);
 	rocksdb_free(ov);
-	ol_version_release(&old);
 	return rc;
 }
 
-static void
-unlink_blob(struct ol_store *st, const uint8_t id[OL_BLOB_ID_LEN])
+int
+ol_index_commit(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                struct ol_version *rec, struct ol_commit_out *co, struct ol_err *err)
+{
+	pthread_mutex_t *mu = ol_stripe(st, bucket, key, keylen);
+	rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
+	int rc;
+
+	pthread_rwlock_rdlock(&st->bucket_lock);
+	pthread_mutex_lock(mu);
+	rc = ol_index_commit_locked(st, bucket, key, keylen, rec, wb, co, err);
+	pthread_mutex_unlock(mu);
+	pthread_rwlock_unlock(&st->bucket_lock);
+	rocksdb_writebatch_destroy(wb);
+	return rc;
+}
+
+void
+ol_unlink_blob(struct ol_store *st, const uint8_t id[OL_BLOB_ID_LEN])
 {
 	char path[OL_PATH_MAX];
 
@@ -362,22 +355,64 @@ unlink_blob(struct ol_store *st, const uint8_t id[OL_BLOB_ID_LEN])
 		ol_io_unlink(path);
 }
 
+void
+ol_unlink_version_blobs(struct ol_store *st, const struct ol_version *v)
+{
+	uint32_t i;
+
+	if (v->loc.kind == OL_LOC_BLOB)
+		ol_unlink_blob(st, v->loc.blob_id);
+	else if (v->loc.kind == OL_LOC_PARTS)
+		for (i = 0; i < v->loc.n_parts; i++)
+			ol_unlink_blob(st, v->loc.parts[i].blob_id);
+}
+
+void
+ol_commit_out_finish(struct ol_store *st, struct ol_commit_out *co, bool committed)
+{
+	if (committed)
+		ol_unlink_version_blobs(st, &co->old);
+	ol_version_release(&co->old);
+}
+
+void
+ol_version_adopt(struct ol_version *v, struct ol_version *rec)
+{
+	free(v->loc.inline_data);
+	free(v->loc.parts);
+	if (rec->is_null)
+		memcpy(v->version_id, "null", 5);
+	else
+		ol_iid_to_text(rec->iid, v->version_id);
+	memcpy(v->iid, rec->iid, OL_IID_LEN);
+	v->is_null = rec->is_null;
+	v->is_delete_marker = false;
+	v->size_bytes = rec->size_bytes;
+	v->created_ns = rec->created_ns;
+	v->loc = rec->loc;
+	memset(&rec->loc, 0, sizeof(rec->loc));
+}
+
 int
 ol_put_commit(struct ol_put *put, struct ol_version *v, struct ol_err *err)
 {
 	struct ol_store *st = put->st;
-	struct commit_out co = { 0 };
+	struct ol_commit_out co = { 0 };
 	struct ol_version rec;
 	char final[OL_PATH_MAX] = "";
 	bool blob = put->fd >= 0;
 	int rc;
 
 	if (put->failed.rc) {
-		rc = put_fail(put, put->failed.rc, &put->failed, err);
+		rc = ol_put_fail(put, put->failed.rc, &put->failed, err);
+		goto out;
+	}
+	if (put->is_part) {
+		rc = ol_err_set(err, OL_EINVAL, "put commit: a part is committed with ol_part_commit");
 		goto out;
 	}
 	if (blob) {
-		rc = place_blob(put, final, err);
+		rc = ol_put_place(put, final, err);
 		if (rc != OL_OK) {
 			/* renamed but not durable: nothing refers to it, remove it */
 			if (!put->tmp_path[0] && final[0])
@@ -399,7 +434,7 @@ ol_put_commit(struct ol_put *put, struct ol_version *v, struct ol_err *err)
 		rec.loc.inline_data = put->buf;
 		rec.loc.inline_len = put->buflen;
 	}
-	rc = index_commit(st, put->bucket, put->key, put->keylen, &rec, &co, err);
+	rc = ol_index_commit(st, put->bucket, put->key, put->keylen, &rec, &co, err);
 	if (rc != OL_OK) {
 		/* Before the index write was tried nobody can refer to the blob: remove it.
 		 * After a failed write, RocksDB may still have persisted it: keep the bytes. */
@@ -407,24 +442,12 @@ ol_put_commit(struct ol_put *put, struct ol_version *v, struct ol_err *err)
 			ol_io_unlink(final);
 		goto out;
 	}
-	if (co.old_blob)
-		unlink_blob(st, co.old_blob_id);
-
-	free(v->loc.inline_data);
-	if (rec.is_null)
-		memcpy(v->version_id, "null", 5);
-	else
-		ol_iid_to_text(rec.iid, v->version_id);
-	memcpy(v->iid, rec.iid, OL_IID_LEN);
-	v->is_null = rec.is_null;
-	v->is_delete_marker = false;
-	v->size_bytes = rec.size_bytes;
-	v->created_ns = rec.created_ns;
-	v->loc = rec.loc;
+	ol_commit_out_finish(st, &co, true);
+	ol_version_adopt(v, &rec);
 	if (!blob)
 		put->buf = NULL; /* now owned by v */
 out:
-	put_free(put);
+	ol_put_free(put);
 	return rc;
 }
 
@@ -432,7 +455,7 @@ int
 ol_delete_marker_put(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
                      struct ol_version *out, struct ol_err *err)
 {
-	struct commit_out co = { 0 };
+	struct ol_commit_out co = { 0 };
 	struct ol_version rec;
 	int rc;
 
@@ -443,11 +466,10 @@ ol_delete_marker_put(struct ol_store *st, const char *bucket, const void *key, s
 	ol_version_init(&rec);
 	rec.is_delete_marker = true;
 	rec.loc.kind = OL_LOC_NONE;
-	rc = index_commit(st, bucket, key, keylen, &rec, &co, err);
+	rc = ol_index_commit(st, bucket, key, keylen, &rec, &co, err);
 	if (rc != OL_OK)
 		return rc;
-	if (co.old_blob)
-		unlink_blob(st, co.old_blob_id);
+	ol_commit_out_finish(st, &co, true);
 	if (rec.is_null)
 		memcpy(rec.version_id, "null", 5);
 	else
@@ -514,8 +536,8 @@ out:
 	if (wb)
 		rocksdb_writebatch_destroy(wb);
 	rocksdb_free(val);
-	if (rc == OL_OK && rec.loc.kind == OL_LOC_BLOB)
-		unlink_blob(st, rec.loc.blob_id);
+	if (rc == OL_OK)
+		ol_unlink_version_blobs(st, &rec);
 	if (rc == OL_OK && removed_out)
 		*removed_out = rec;
 	else

@@ -107,19 +107,124 @@ ol_version_get(struct ol_store *st, const char *bucket, const void *key, size_t 
 struct ol_reader {
 	uint8_t *data;      /* inline: a copy of the range */
 	size_t pos;
-	int fd;             /* blob: -1 for inline */
-	uint64_t file_off;  /* blob: offset of the next byte */
+	int fd;             /* blob, or the current part: -1 for inline or none open */
+	uint64_t file_off;  /* offset of the next byte in that file */
 	uint64_t remaining;
 	uint8_t blob_id[OL_BLOB_ID_LEN];
+	/* multipart: the parts the range touches, from the first; their file sizes */
+	struct ol_store *st;
+	struct ol_loc_part *parts;
+	uint32_t n_parts, cur; /* cur: the part of fd, or the next to open */
 };
+
+/* Open the blob file of @id and check its size. */
+static int
+open_blob(struct ol_store *st, const uint8_t id[OL_BLOB_ID_LEN], uint64_t want, int *fd_out,
+          struct ol_err *err)
+{
+	char path[OL_PATH_MAX], hex[2 * OL_BLOB_ID_LEN + 1];
+	struct stat sb;
+	int fd, rc;
+
+	ol_blob_hex(id, hex);
+	if (!ol_blob_path(st, id, path))
+		return ol_err_set(err, OL_EINVAL, "read: blob path too long");
+	fd = ol_io_open(path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0) {
+		/* Most likely the version was removed since it was looked up (S3 then answers
+		 * NoSuchKey); a blob lost under a live record is fsck's to report. */
+		if (errno == ENOENT)
+			return ol_err_set(err, OL_ENOTFOUND, "read: blob '%s' missing", hex);
+		return ol_err_sys(err, errno, "read: open blob '%s'", hex);
+	}
+	if (ol_io_fstat(fd, &sb) != 0) {
+		rc = ol_err_sys(err, errno, "read: stat blob '%s'", hex);
+		ol_io_close(fd);
+		return rc;
+	}
+	if ((uint64_t)sb.st_size != want) {
+		rc = ol_err_set(err, OL_ECORRUPT, "read: blob '%s' has %llu bytes, record says %llu",
+		                hex, (unsigned long long)sb.st_size, (unsigned long long)want);
+		ol_io_close(fd);
+		return rc;
+	}
+	*fd_out = fd;
+	return OL_OK;
+}
+
+/* Make r->fd the part holding the next byte: close an exhausted one, skip empty parts. */
+static int
+part_advance(struct ol_reader *r, struct ol_err *err)
+{
+	while (r->cur < r->n_parts) {
+		const struct ol_loc_part *p = &r->parts[r->cur];
+		int rc;
+
+		if (r->fd >= 0 && r->file_off < p->size_bytes)
+			return OL_OK;
+		if (r->fd >= 0) {
+			ol_io_close(r->fd);
+			r->fd = -1;
+			r->cur++;
+			r->file_off = 0;
+			continue;
+		}
+		if (r->file_off >= p->size_bytes) { /* empty part */
+			r->cur++;
+			r->file_off = 0;
+			continue;
+		}
+		rc = open_blob(r->st, p->blob_id, p->size_bytes, &r->fd, err);
+		if (rc != OL_OK)
+			return rc;
+		memcpy(r->blob_id, p->blob_id, OL_BLOB_ID_LEN);
+	}
+	return OL_OK;
+}
+
+/* The parts of @v that [off, off + len) touches, copied; the reader at @off. */
+static int
+open_parts(struct ol_store *st, struct ol_reader *r, const struct ol_version *v, uint64_t off,
+           uint64_t len, struct ol_err *err)
+{
+	const struct ol_locator *l = &v->loc;
+	uint32_t lo = 0, hi = l->n_parts, first, last;
+	uint64_t end = off + len;
+
+	if (!l->parts || l->n_parts == 0)
+		return ol_err_set(err, OL_ECORRUPT, "read: empty parts locator");
+	r->st = st;
+	if (len == 0)
+		return OL_OK;
+	/* the last part starting at or before off (parts ascend by offset) */
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (l->parts[mid].off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	first = lo;
+	last = first;
+	while (last + 1 < l->n_parts && l->parts[last + 1].off < end)
+		last++;
+	r->n_parts = last - first + 1;
+	r->parts = malloc(r->n_parts * sizeof(*r->parts));
+	if (!r->parts)
+		return ol_err_set(err, OL_ENOMEM, "read: out of memory");
+	memcpy(r->parts, l->parts + first, r->n_parts * sizeof(*r->parts));
+	r->cur = 0;
+	r->file_off = off - r->parts[0].off;
+	/* open the first part now, so a version removed since its lookup fails here */
+	return part_advance(r, err);
+}
 
 int
 ol_reader_open(struct ol_store *st, const struct ol_version *v, uint64_t off, uint64_t len,
                struct ol_reader **out, struct ol_err *err)
 {
 	struct ol_reader *r = NULL;
-	char path[OL_PATH_MAX], hex[2 * OL_BLOB_ID_LEN + 1];
-	struct stat sb;
 	int rc = OL_OK;
 
 	if (v->is_delete_marker || v->loc.kind == OL_LOC_NONE)
@@ -152,33 +257,25 @@ ol_reader_open(struct ol_store *st, const struct ol_version *v, uint64_t off, ui
 		}
 		break;
 	case OL_LOC_BLOB:
-		ol_blob_hex(v->loc.blob_id, hex);
-		if (!ol_blob_path(st, v->loc.blob_id, path)) {
-			rc = ol_err_set(err, OL_EINVAL, "read: blob path too long");
+		rc = open_blob(st, v->loc.blob_id, v->loc.blob_len, &r->fd, err);
+		if (rc != OL_OK)
 			goto out;
-		}
-		r->fd = ol_io_open(path, O_RDONLY | O_CLOEXEC, 0);
-		if (r->fd < 0) {
-			/* Most likely the version was removed since it was looked up (S3 then
-			 * answers NoSuchKey); a blob lost under a live record is fsck's to report. */
-			if (errno == ENOENT)
-				rc = ol_err_set(err, OL_ENOTFOUND, "read: blob '%s' missing", hex);
-			else
-				rc = ol_err_sys(err, errno, "read: open blob '%s'", hex);
-			goto out;
-		}
-		if (ol_io_fstat(r->fd, &sb) != 0) {
-			rc = ol_err_sys(err, errno, "read: stat blob '%s'", hex);
-			goto out;
-		}
-		if ((uint64_t)sb.st_size != v->loc.blob_len || v->loc.blob_len < v->size_bytes) {
+		if (v->loc.blob_len < v->size_bytes) {
+			char hex[2 * OL_BLOB_ID_LEN + 1];
+
+			ol_blob_hex(v->loc.blob_id, hex);
 			rc = ol_err_set(err, OL_ECORRUPT, "read: blob '%s' has %llu bytes, record says %llu",
-			                hex, (unsigned long long)sb.st_size,
-			                (unsigned long long)v->loc.blob_len);
+			                hex, (unsigned long long)v->loc.blob_len,
+			                (unsigned long long)v->size_bytes);
 			goto out;
 		}
 		memcpy(r->blob_id, v->loc.blob_id, OL_BLOB_ID_LEN);
 		r->file_off = off;
+		break;
+	case OL_LOC_PARTS:
+		rc = open_parts(st, r, v, off, len, err);
+		if (rc != OL_OK)
+			goto out;
 		break;
 	default:
 		rc = ol_err_set(err, OL_ECORRUPT, "read: unknown locator kind %d", (int)v->loc.kind);
@@ -196,6 +293,7 @@ ol_reader_read(struct ol_reader *r, void *buf, size_t cap, size_t *got, struct o
 {
 	size_t n = cap;
 	ssize_t k;
+	int rc;
 
 	if ((uint64_t)n > r->remaining)
 		n = (size_t)r->remaining;
@@ -203,7 +301,18 @@ ol_reader_read(struct ol_reader *r, void *buf, size_t cap, size_t *got, struct o
 		*got = 0;
 		return OL_OK;
 	}
-	if (r->fd < 0) {
+	if (r->parts) {
+		uint64_t left;
+
+		rc = part_advance(r, err);
+		if (rc != OL_OK)
+			return rc;
+		if (r->fd < 0) /* the range ends beyond the last part: the locator lied */
+			return ol_err_set(err, OL_ECORRUPT, "read: parts end early");
+		left = r->parts[r->cur].size_bytes - r->file_off;
+		if ((uint64_t)n > left)
+			n = (size_t)left;
+	} else if (r->fd < 0) {
 		memcpy(buf, r->data + r->pos, n);
 		r->pos += n;
 		r->remaining -= n;
@@ -240,6 +349,10 @@ ol_reader_sendfile_fd(struct ol_reader *r, int *fd, uint64_t *file_off)
 {
 	if (r->fd < 0)
 		return OL_ENOTFOUND;
+	/* a multipart range: only when the rest lies in the open part */
+	if (r->parts && (r->remaining == 0 ||
+	                 r->parts[r->cur].size_bytes - r->file_off < r->remaining))
+		return OL_ENOTFOUND;
 	*fd = r->fd;
 	*file_off = r->file_off;
 	return OL_OK;
@@ -253,5 +366,6 @@ ol_reader_close(struct ol_reader *r)
 	if (r->fd >= 0)
 		ol_io_close(r->fd);
 	free(r->data);
+	free(r->parts);
 	free(r);
 }

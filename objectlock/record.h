@@ -41,7 +41,12 @@ void ol_quote(char *out, size_t cap, const void *p, size_t n);
  * time-ordered id puts the newest version first. esc(P) is a prefix of esc(K) exactly when
  * P is a prefix of K, which makes prefix listing a range scan.
  * Null pointer key (OL_CFI_NULLV): esc(bucket) 0x00 esc(key) 0x00 -> iid of the null version.
- * Upload keys (OL_CF_UPLOADS) must begin with esc(bucket) 0x00 so bucket delete sees them. */
+ * Upload keys (OL_CF_UPLOADS) begin with esc(bucket) 0x00 so bucket delete sees them:
+ *   upload record:  esc(bucket) 0x00 esc(key) 0x00 uid[24]
+ *   part record:    esc(bucket) 0x00 esc(key) 0x00 uid[24] part_number (u16 big-endian)
+ * uid is not inverted: a key's uploads sort in initiation order (ListMultipartUploads), and
+ * an upload's parts follow its record in number order, so an upload with its parts is one
+ * contiguous range [upload key, successor(upload key)). */
 
 /* bucket and key escaped (at most doubled), two terminators, the id, and slack for the
  * "just after" bytes a seek target appends */
@@ -64,6 +69,12 @@ void ol_kb_object(struct ol_kbuf *k, const char *bucket, const void *key, size_t
 /* esc(bucket) 0x00 esc(key) 0x00 ~iid */
 void ol_kb_version(struct ol_kbuf *k, const char *bucket, const void *key, size_t keylen,
                    const uint8_t iid[OL_IID_LEN]);
+/* esc(bucket) 0x00 esc(key) 0x00 uid */
+void ol_kb_upload(struct ol_kbuf *k, const char *bucket, const void *key, size_t keylen,
+                  const uint8_t uid[OL_IID_LEN]);
+/* the upload key followed by the big-endian part number */
+void ol_kb_part(struct ol_kbuf *k, const char *bucket, const void *key, size_t keylen,
+                const uint8_t uid[OL_IID_LEN], uint32_t part_number);
 /* Smallest string above every string that starts with @k: drop trailing 0xFF bytes, then
  * increment the last one. False if @k is empty or all 0xFF. */
 bool ol_kb_successor(struct ol_kbuf *k);
@@ -75,6 +86,12 @@ size_t ol_unesc(const uint8_t *p, size_t n, uint8_t *out, size_t cap, size_t *ou
 /* Split a version key. Returns true on success. */
 bool ol_vkey_parse(const uint8_t *p, size_t n, char bucket[OL_BUCKET_NAME_MAX + 1],
                    uint8_t key[OL_KEY_MAX], size_t *keylen, uint8_t iid[OL_IID_LEN]);
+/* Split an uploads-family key: *part_number 0 for an upload record, else the part's
+ * (1..OL_PART_NUMBER_MAX). *prefix_len receives the length of the upload key part
+ * (everything before the part number). Returns true on success. */
+bool ol_ukey_parse(const uint8_t *p, size_t n, char bucket[OL_BUCKET_NAME_MAX + 1],
+                   uint8_t key[OL_KEY_MAX], size_t *keylen, uint8_t uid[OL_IID_LEN],
+                   uint32_t *part_number, size_t *prefix_len);
 
 /* ---- version ids ----
  * iid = time_ns (8, big-endian) || counter (4, big-endian) || random (12). The text id is
@@ -90,8 +107,10 @@ int64_t ol_now_ns(void);
 
 /* ---- records ---- */
 
-#define OL_VERSION_FORMAT 1
+#define OL_VERSION_FORMAT 2 /* newest written; 1 is still read (and written: see record.c) */
 #define OL_BUCKET_FORMAT 1
+#define OL_UPLOAD_FORMAT 1
+#define OL_PART_FORMAT 1
 
 /* Encode @v. On OL_OK *out is malloc'd (*outlen bytes); the caller frees it.
  * Returns OL_OK, OL_EINVAL (enum out of range, NUL inside a string, cksum_len wrong),
@@ -106,6 +125,35 @@ int ol_version_decode(const void *p, size_t n, struct ol_version *out, struct ol
 int ol_version_salvage(const void *p, size_t n, struct ol_version *out);
 /* Field-by-field equality (strings by content). */
 bool ol_version_equal(const struct ol_version *a, const struct ol_version *b);
+
+/* Upload record: the upload id (which must be well-formed), initiation time and template.
+ * Same return codes as ol_version_encode; the template's [store] fields are not stored. */
+int ol_upload_encode(const struct ol_upload *u, uint8_t **out, size_t *outlen,
+                     struct ol_err *err);
+/* Returns OL_OK, OL_ECORRUPT, OL_ENOMEM; @out untouched on failure. */
+int ol_upload_decode(const void *p, size_t n, struct ol_upload *out, struct ol_err *err);
+bool ol_upload_equal(const struct ol_upload *a, const struct ol_upload *b);
+
+/* A part record: the public part and the blob file holding it. */
+struct ol_part_rec {
+	struct ol_part p;
+	uint8_t blob_id[OL_BLOB_ID_LEN];
+};
+
+#define OL_PART_REC_MAX 256
+
+/* Returns the encoded length (<= OL_PART_REC_MAX) or OL_EINVAL (part number, ETag length,
+ * NUL in the ETag, checksum length not the algorithm's). */
+int ol_part_encode(const struct ol_part_rec *r, uint8_t out[OL_PART_REC_MAX],
+                   struct ol_err *err);
+/* Returns OL_OK or OL_ECORRUPT; @out untouched on failure. */
+int ol_part_decode(const void *p, size_t n, struct ol_part_rec *out, struct ol_err *err);
+/* Decode without checking the CRC (fsck: learn the blob of a damaged record). */
+int ol_part_salvage(const void *p, size_t n, struct ol_part_rec *out);
+bool ol_part_equal(const struct ol_part_rec *a, const struct ol_part_rec *b);
+
+/* Bytes of a checksum of algorithm @a; SIZE_MAX for an unknown one. */
+size_t ol_cksum_len_of(enum ol_cksum_alg a);
 
 #define OL_BUCKET_REC_MAX 128
 

@@ -100,6 +100,76 @@ bool ol_blob_dir(const struct ol_store *st, const uint8_t id[OL_BLOB_ID_LEN], in
                  char out[OL_PATH_MAX]);
 void ol_blob_hex(const uint8_t id[OL_BLOB_ID_LEN], char out[2 * OL_BLOB_ID_LEN + 1]);
 
+/* ---- the write path, shared by put.c, multipart.c and clone.c ---- */
+
+/* A body being received: a put (ol_put_begin) or a part (ol_part_begin). */
+struct ol_put {
+	struct ol_store *st;
+	char bucket[OL_BUCKET_NAME_MAX + 1];
+	uint8_t key[OL_KEY_MAX];
+	size_t keylen;
+	uint64_t size;
+	/* body up to the inline limit, until it spills (never for a part) */
+	uint8_t *buf;
+	size_t buflen, bufcap;
+	/* temp file once spilled; tmp_path[0] != 0 while it exists */
+	int fd;
+	uint8_t blob_id[OL_BLOB_ID_LEN];
+	char tmp_path[OL_PATH_MAX];
+	/* the first failure, replayed by every later call */
+	struct ol_err failed;
+	/* a part: its upload and number */
+	bool is_part;
+	uint8_t uid[OL_IID_LEN];
+	uint32_t part_number;
+};
+
+/* Start the temp file (fresh blob id) and move the buffered bytes into it. */
+int ol_put_spill(struct ol_put *put, struct ol_err *err);
+/* fsync the temp file, rename it to blobs/xx/yy/<id> (@final), fsync the directory. On
+ * failure tmp_path[0] == 0 with final[0] != 0 means the rename happened. */
+int ol_put_place(struct ol_put *put, char final[OL_PATH_MAX], struct ol_err *err);
+/* Record the put's first failure and return it. */
+int ol_put_fail(struct ol_put *put, int rc, const struct ol_err *e, struct ol_err *err);
+/* Close and remove the temp file, free. */
+void ol_put_free(struct ol_put *put);
+
+/* Make blobs/xx/yy/ for @id exist and its entry in blobs/xx durable (before a name is
+ * created in it). Paths of the blob and its leaf directory in @final and @leaf. */
+int ol_blob_prepare(struct ol_store *st, const uint8_t id[OL_BLOB_ID_LEN],
+                    char final[OL_PATH_MAX], char leaf[OL_PATH_MAX], struct ol_err *err);
+
+/* Unlink after a commit: a failure leaves an orphan for fsck, never a dangling record. */
+void ol_unlink_blob(struct ol_store *st, const uint8_t id[OL_BLOB_ID_LEN]);
+/* Every blob file of @v (blob or parts). */
+void ol_unlink_version_blobs(struct ol_store *st, const struct ol_version *v);
+
+struct ol_commit_out {
+	bool attempted;        /* the index write was tried: its outcome may be on disk */
+	struct ol_version old; /* a replaced null version (decoded; kind NONE if none) whose
+	                        * blobs go after the commit */
+};
+
+/*
+ * Write @rec (store fields except iid, is_null, created_ns already set) as the new version
+ * of (bucket, key), adding to @wb (which may already hold other changes of the same logical
+ * step) and writing it synced: pick the id, and in a bucket that is not Enabled make it the
+ * null version, dropping the previous one in the same batch. The caller holds bucket_lock
+ * (read) and the key's stripe. On failure co->old is released.
+ */
+int ol_index_commit_locked(struct ol_store *st, const char *bucket, const void *key,
+                           size_t keylen, struct ol_version *rec, rocksdb_writebatch_t *wb,
+                           struct ol_commit_out *co, struct ol_err *err);
+/* Same, taking the locks and a batch of its own. */
+int ol_index_commit(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                    struct ol_version *rec, struct ol_commit_out *co, struct ol_err *err);
+/* After a successful commit: unlink the replaced version's blobs. Then release. */
+void ol_commit_out_finish(struct ol_store *st, struct ol_commit_out *co, bool committed);
+
+/* Fill the [store] fields of the caller's @v from the committed @rec (whose locator @v
+ * takes over). */
+void ol_version_adopt(struct ol_version *v, struct ol_version *rec);
+
 /* Counter of iterator steps in ol_list (io_test.h). */
 extern atomic_uint_fast64_t ol_list_steps;
 

@@ -15,6 +15,7 @@
 #include "../config/config.h"
 #include "../http/server.h"
 #include "../s3/handler.h"
+#include "../s3/janitor.h"
 #include "cli.h"
 
 #define SHUTDOWN_GRACE_MS 30000
@@ -112,6 +113,7 @@ cli_serve(int argc, char **argv)
 	struct gw_keyring kr;
 	struct gw_cred root;
 	struct gw_server *srv = NULL;
+	struct s3_janitor *jan = NULL;
 	struct gw_server_opts sopt;
 	struct gw_handler h;
 	struct s3_app app;
@@ -173,6 +175,11 @@ cli_serve(int argc, char **argv)
 		}
 	}
 
+	if (s3_janitor_start(st, cfg.multipart_max_age_s, cfg.multipart_cleanup_interval_s, &jan,
+	                     &err)) {
+		fprintf(stderr, "holdfast serve: %s\n", err.msg);
+		goto out;
+	}
 	app = (struct s3_app){ &cfg, st, &kr, &root };
 	h = s3_handler(&app);
 	memset(&sopt, 0, sizeof(sopt));
@@ -206,6 +213,7 @@ cli_serve(int argc, char **argv)
 	gw_log(GW_LOG_INFO, "stopped", "clean stop");
 out:
 	gw_server_stop(srv, 0);
+	s3_janitor_stop(jan); /* after the server: no request can be using the store */
 	gw_cred_wipe(&root);
 	if (kr_open)
 		gw_keyring_release(&kr);

@@ -40,6 +40,10 @@ static const struct opt opts[] = {
 	  "concurrent client connections" },
 	{ "$.connection_timeout_s", OPT_UINT, FIELD(connection_timeout_s), 1, 86400,
 	  "idle connection timeout" },
+	{ "$.multipart_max_age_s", OPT_UINT, FIELD(multipart_max_age_s), 1, 10u * 365 * 86400,
+	  "incomplete multipart uploads older than this are aborted" },
+	{ "$.multipart_cleanup_interval_s", OPT_UINT, FIELD(multipart_cleanup_interval_s), 1,
+	  86400, "how often incomplete uploads are looked for" },
 	{ "$.tls.cert", OPT_STR, FIELD(tls_cert), 0, 0, "PEM certificate chain for HTTPS" },
 	{ "$.tls.key", OPT_STR, FIELD(tls_key), 0, 0, "PEM private key for HTTPS" },
 };
@@ -56,6 +60,8 @@ static const char default_json[] =
 	"  \"threads\": 0,\n"
 	"  \"max_connections\": 1024,\n"
 	"  \"connection_timeout_s\": 300,\n"
+	"  \"multipart_max_age_s\": 604800,\n"
+	"  \"multipart_cleanup_interval_s\": 3600,\n"
 	"  \"tls\": { \"cert\": \"\", \"key\": \"\" }\n"
 	"}\n";
 
@@ -77,6 +83,8 @@ gw_config_defaults(struct gw_config *c)
 	c->threads = 0;
 	c->max_connections = 1024;
 	c->connection_timeout_s = 300;
+	c->multipart_max_age_s = 7 * 86400;
+	c->multipart_cleanup_interval_s = 3600;
 }
 
 static bool

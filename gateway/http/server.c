@@ -143,8 +143,10 @@ queue(struct gw_request *req, int status, const struct gw_header *hdrs, size_t n
 	MHD_add_response_header(r, "Server", "Holdfast");
 	MHD_add_response_header(r, "x-amz-request-id", req->request_id);
 	MHD_add_response_header(r, "x-amz-id-2", req->host_id);
+	/* MHD refuses empty header values, yet S3 returns user metadata stored empty: one
+	 * space is what clients read back as "" (field values are trimmed, RFC 9110 §5.5) */
 	for (size_t i = 0; i < nhdrs; i++)
-		MHD_add_response_header(r, hdrs[i].name, hdrs[i].value);
+		MHD_add_response_header(r, hdrs[i].name, hdrs[i].value[0] ? hdrs[i].value : " ");
 	req->response = r;
 	req->responded = true;
 	if (MHD_queue_response(req->conn, (unsigned)status, r) != MHD_YES)

@@ -168,8 +168,6 @@ s3_url_encode(struct buf *b, const char *p, size_t n)
 		char enc[3];
 		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
 			rc = buf_append(b, p + i, 1);
-		} else if (c == ' ') {
-			rc = buf_append(b, "+", 1);
 		} else {
 			enc[0] = '%';
 			enc[1] = hex[c >> 4];
@@ -178,6 +176,18 @@ s3_url_encode(struct buf *b, const char *p, size_t n)
 		}
 	}
 	return rc;
+}
+
+int
+s3_xml_elem_key(struct buf *b, const char *name, const char *p, size_t n, bool url)
+{
+	int rc;
+
+	if (!url)
+		return xml_elem(b, name, p, n);
+	if ((rc = buf_printf(b, "<%s>", name)) || (rc = s3_url_encode(b, p, n)))
+		return rc;
+	return buf_printf(b, "</%s>", name);
 }
 
 const char *
@@ -385,8 +395,22 @@ setup_integrity(struct s3_req *r, bool object)
 		}
 	}
 	/* AWS computes a CRC64NVME for objects sent without a checksum (spec §3.3) */
+	if (alg != CR_CKSUM_NONE && object && r->strict_cksum && alg != r->default_cksum) {
+		char lname[16], want[16];
+		size_t i;
+		for (i = 0; cr_cksum_name(alg)[i] && i < sizeof(lname) - 1; i++)
+			lname[i] = (char)tolower((unsigned char)cr_cksum_name(alg)[i]);
+		lname[i] = '\0';
+		for (i = 0; cr_cksum_name(r->default_cksum)[i] && i < sizeof(want) - 1; i++)
+			want[i] = (char)tolower((unsigned char)cr_cksum_name(r->default_cksum)[i]);
+		want[i] = '\0';
+		snprintf(msg, sizeof(msg), "Checksum Type mismatch occurred, expected checksum Type: "
+		         "%s, actual checksum Type: %s", want, lname);
+		s3_reply_error(r, S3E_InvalidRequest, msg);
+		return false;
+	}
 	if (alg == CR_CKSUM_NONE && object)
-		alg = CR_CKSUM_CRC64NVME;
+		alg = r->default_cksum != CR_CKSUM_NONE ? r->default_cksum : CR_CKSUM_CRC64NVME;
 	if (object)
 		r->md5_on = true; /* the ETag */
 	if (alg != CR_CKSUM_NONE) {
@@ -498,6 +522,11 @@ body_verify(struct s3_req *r)
 	enum s3_code code;
 	char msg[128];
 
+	/* a sink failure (size, store) is the first cause, whatever the decoder made of it */
+	if (r->body_err != S3E_NONE) {
+		s3_reply_error(r, r->body_err, r->body_msg[0] ? r->body_msg : NULL);
+		return false;
+	}
 	if (r->chunked_on) {
 		code = s3_chunked_finish(&r->chunked);
 		if (code != S3E_NONE) {
@@ -572,8 +601,15 @@ dispatch(struct s3_req *r)
 	case S3OP_PutBucketVersioning: s3_op_put_versioning(r); break;
 	case S3OP_ListObjects:
 	case S3OP_ListObjectsV2:
-	case S3OP_ListObjectVersions:
-	case S3OP_ListMultipartUploads: s3_op_list_objects(r); break;
+	case S3OP_ListObjectVersions: s3_op_list_objects(r); break;
+	case S3OP_ListMultipartUploads: s3_op_list_uploads(r); break;
+	case S3OP_CreateMultipartUpload: s3_op_create_multipart(r); break;
+	case S3OP_UploadPart: s3_op_upload_part(r); break;
+	case S3OP_CompleteMultipartUpload: s3_op_complete_multipart(r); break;
+	case S3OP_AbortMultipartUpload: s3_op_abort_multipart(r); break;
+	case S3OP_ListParts: s3_op_list_parts(r); break;
+	case S3OP_CopyObject: s3_op_copy_object(r); break;
+	case S3OP_UploadPartCopy: s3_op_upload_part_copy(r); break;
 	case S3OP_GetBucketAcl:
 	case S3OP_PutBucketAcl:
 	case S3OP_GetObjectAcl:
@@ -617,7 +653,7 @@ s3_begin(void *ctx, struct gw_request *req)
 {
 	struct s3_app *app = ctx;
 	struct s3_req *r = calloc(1, sizeof(*r));
-	const char *ct;
+	const char *ct, *owner;
 	unsigned flags = 0;
 	enum s3_code code;
 
@@ -654,11 +690,29 @@ s3_begin(void *ctx, struct gw_request *req)
 		return;
 	if (is_refusal(r->route.op)) {
 		struct s3_error_extra ex[2];
+		const struct slice *q;
+		const char *v;
 		size_t n = 0;
-		if (r->route.refusal_arg) {
+		if (r->route.op == S3OP_MethodNotAllowed) {
+			/* the extra elements of MethodNotAllowed (spec §10.1) */
+			ex[n++] = (struct s3_error_extra){ "Method", req->method ? req->method : "" };
+			ex[n++] = (struct s3_error_extra){ "ResourceType",
+			                                   s3_resource_name(r->route.res) };
+		} else if (r->route.refusal_arg) {
+			/* the argument is a header (x-amz-copy-source) or a query parameter */
 			ex[n++] = (struct s3_error_extra){ "ArgumentName", r->route.refusal_arg };
+			v = s3_hdr(r, r->route.refusal_arg);
+			q = s3_query_get(&r->route, r->route.refusal_arg);
+			if (v || q)
+				ex[n++] = (struct s3_error_extra){ "ArgumentValue", v ? v : q->p };
 		}
 		s3_reply_error_x(r, s3_op_refusal(r->route.op), r->route.refusal_msg, ex, n);
+		return;
+	}
+	/* one account owns every bucket here (spec §1.3) */
+	owner = s3_hdr(r, "x-amz-expected-bucket-owner");
+	if (owner && r->route.res != S3_RES_SERVICE && strcmp(owner, S3_OWNER_ID) != 0) {
+		s3_reply_error(r, S3E_AccessDenied, NULL);
 		return;
 	}
 	if (is_streaming(r->auth.payload) && r->route.op != S3OP_PutObject &&
@@ -670,6 +724,12 @@ s3_begin(void *ctx, struct gw_request *req)
 	dispatch(r);
 }
 
+/*
+ * A failure while the body arrives is answered at its end, never here: libmicrohttpd 0.9.75
+ * refuses MHD_queue_response between the first and the last call of a request with a body,
+ * so an answer queued mid-body would be lost and the client left waiting. The rest of the
+ * body is read and dropped; the staged data is released at once.
+ */
 static void
 s3_body(void *ctx, struct gw_request *req, const char *p, size_t n)
 {
@@ -677,24 +737,17 @@ s3_body(void *ctx, struct gw_request *req, const char *p, size_t n)
 	enum s3_code code;
 
 	(void)ctx;
-	if (!r || req->responded || r->body_kind == S3_BODY_NONE)
+	if (!r || req->responded || r->body_kind == S3_BODY_NONE || r->body_dead)
 		return;
-	if (r->chunked_on) {
-		code = s3_chunked_feed(&r->chunked, p, n);
-		if (code != S3E_NONE) {
-			const struct s3_error_extra *ex = NULL;
-			size_t nex = 0;
-			if (r->body_err != S3E_NONE) {
-				s3_reply_error(r, r->body_err, r->body_msg[0] ? r->body_msg : NULL);
-				return;
-			}
-			nex = s3_chunked_extras(&r->chunked, &ex);
-			s3_reply_error_x(r, code, s3_chunked_message(&r->chunked), ex, nex);
-		}
-		return;
+	if (r->chunked_on)
+		code = s3_chunked_feed(&r->chunked, p, n); /* sticky: s3_end reports it */
+	else
+		code = body_sink(r, p, n);
+	if (code != S3E_NONE) {
+		r->body_dead = true;
+		ol_put_abort(r->put);
+		r->put = NULL;
 	}
-	if (body_sink(r, p, n) != S3E_NONE)
-		s3_reply_error(r, r->body_err, r->body_msg[0] ? r->body_msg : NULL);
 }
 
 static void

@@ -11,37 +11,103 @@
 #include "xml.h"
 #include "xmlparse.h"
 
-/* ---- ListBuckets ---- */
+/* ---- ListBuckets (with the 2024 paging parameters, spec §4.4) ---- */
+
+struct list_buckets {
+	struct buf *doc;
+	const struct slice *prefix, *region;
+	char after[OL_BUCKET_NAME_MAX + 1]; /* continuation: names after this one */
+	uint32_t max, count;
+	bool truncated;
+	char last[OL_BUCKET_NAME_MAX + 1];
+};
 
 static int
 list_bucket_cb(void *ctx, const struct ol_bucket *b)
 {
-	struct buf *doc = ctx;
+	struct list_buckets *lb = ctx;
+	struct buf *doc = lb->doc;
 	char date[S3_ISO8601_MS_LEN + 1];
 
+	if (lb->after[0] && strcmp(b->name, lb->after) <= 0)
+		return 0;
+	if (lb->prefix && strncmp(b->name, lb->prefix->p, lb->prefix->n) != 0)
+		return 0;
+	if (lb->region && !slice_eq_cstr(*lb->region, b->region))
+		return 0;
+	if (lb->count == lb->max) {
+		lb->truncated = true;
+		return 1;
+	}
 	s3_iso8601_ms_format(b->created_ns, date);
 	if (buf_puts(doc, "<Bucket>") || xml_elem_str(doc, "Name", b->name) ||
 	    xml_elem_str(doc, "CreationDate", date) ||
 	    xml_elem_str(doc, "BucketRegion", b->region) || buf_puts(doc, "</Bucket>"))
 		return OL_ENOMEM;
+	lb->count++;
+	snprintf(lb->last, sizeof(lb->last), "%s", b->name);
 	return 0;
 }
 
 void
 s3_op_list_buckets(struct s3_req *r)
 {
+	const struct slice *max = s3_query_get(&r->route, "max-buckets");
+	const struct slice *token = s3_query_get(&r->route, "continuation-token");
+	struct list_buckets lb;
 	struct buf doc;
 	struct ol_err err;
+	char tok[CR_BASE64_LEN(OL_BUCKET_NAME_MAX)];
 	int rc;
 
+	memset(&lb, 0, sizeof(lb));
+	lb.doc = &doc;
+	lb.prefix = s3_query_get(&r->route, "prefix");
+	lb.region = s3_query_get(&r->route, "bucket-region");
+	lb.max = 10000;
+	if (max) {
+		unsigned long n = 0;
+		bool ok = max->n > 0 && max->n <= 5;
+		for (size_t i = 0; ok && i < max->n; i++) {
+			ok = max->p[i] >= '0' && max->p[i] <= '9';
+			n = n * 10 + (unsigned long)(max->p[i] - '0');
+		}
+		if (!ok || n < 1 || n > 10000) {
+			struct s3_error_extra ex[] = { { "ArgumentName", "max-buckets" } };
+			s3_reply_error_x(r, S3E_InvalidArgument, "Argument max-buckets must be an "
+			                 "integer between 1 and 10000.", ex, 1);
+			return;
+		}
+		lb.max = (uint32_t)n;
+	}
+	if (token && token->n) {
+		int n = cr_base64_decode(token->p, token->n, (uint8_t *)lb.after,
+		                         sizeof(lb.after) - 1);
+		if (n <= 0) {
+			struct s3_error_extra ex[] = { { "ArgumentName", "continuation-token" } };
+			s3_reply_error_x(r, S3E_InvalidArgument,
+			                 "The continuation token provided is incorrect", ex, 1);
+			return;
+		}
+		lb.after[n] = '\0';
+	}
 	buf_init(&doc, 64u << 20);
 	if (buf_puts(&doc, "<ListAllMyBucketsResult xmlns=\"" S3_XMLNS "\">") ||
 	    s3_xml_owner(&doc) || buf_puts(&doc, "<Buckets>")) {
 		rc = OL_ENOMEM;
 		goto out;
 	}
-	rc = ol_bucket_list(r->app->st, list_bucket_cb, &doc, &err);
-	if (rc == OL_OK && buf_puts(&doc, "</Buckets></ListAllMyBucketsResult>"))
+	rc = ol_bucket_list(r->app->st, list_bucket_cb, &lb, &err);
+	if (rc == OL_OK && buf_puts(&doc, "</Buckets>"))
+		rc = OL_ENOMEM;
+	if (rc == OL_OK && lb.truncated) {
+		cr_base64_encode(lb.last, strlen(lb.last), tok, sizeof(tok));
+		if (xml_elem_str(&doc, "ContinuationToken", tok))
+			rc = OL_ENOMEM;
+	}
+	if (rc == OL_OK && lb.prefix && xml_elem(&doc, "Prefix", lb.prefix->p, lb.prefix->n))
+		rc = OL_ENOMEM;
+	if (rc == OL_OK && buf_puts(&doc, "</ListAllMyBucketsResult>"))
 		rc = OL_ENOMEM;
 out:
 	if (rc == OL_OK)
@@ -107,6 +173,14 @@ create_bucket_finish(struct s3_req *r)
 	b.lock_enabled = lock && strcasecmp(lock, "true") == 0;
 	b.versioning = b.lock_enabled ? OL_VERSIONING_ENABLED : OL_VERSIONING_UNVERSIONED;
 	rc = ol_bucket_create(r->app->st, &b, &err);
+	if (rc == OL_EEXIST && strcmp(r->app->cfg->region, "us-east-1") == 0) {
+		/* AWS's us-east-1 answers a re-create by the owner with 200 (legacy), other
+		 * regions with 409; nothing about the bucket changes either way */
+		struct gw_header h[] = { { "Location", loc } };
+		snprintf(loc, sizeof(loc), "/%s", r->route.bucket);
+		s3_reply_empty(r, 200, h, 1);
+		return;
+	}
 	if (rc == OL_EEXIST) {
 		struct s3_error_extra ex = { "BucketName", r->route.bucket };
 		s3_reply_error_x(r, S3E_BucketAlreadyOwnedByYou, NULL, &ex, 1);

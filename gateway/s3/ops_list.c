@@ -21,19 +21,6 @@ struct list_ctx {
 	int err;
 };
 
-/* Element with the text URL-encoded when encoding-type=url, else XML-escaped. */
-static int
-elem_key(struct buf *b, const char *name, const char *p, size_t n, bool url)
-{
-	int rc;
-
-	if (!url)
-		return xml_elem(b, name, p, n);
-	if ((rc = buf_printf(b, "<%s>", name)) || (rc = s3_url_encode(b, p, n)))
-		return rc;
-	return buf_printf(b, "</%s>", name);
-}
-
 static int
 entry_common(struct buf *b, const struct ol_version *v)
 {
@@ -67,20 +54,20 @@ list_cb(void *ctx, const struct ol_list_entry *e)
 
 	if (e->is_prefix) {
 		if (buf_puts(&lc->prefixes, "<CommonPrefixes>") ||
-		    elem_key(&lc->prefixes, "Prefix", e->key, e->keylen, lc->url) ||
+		    s3_xml_elem_key(&lc->prefixes, "Prefix", e->key, e->keylen, lc->url) ||
 		    buf_puts(&lc->prefixes, "</CommonPrefixes>"))
 			return OL_E2BIG;
 		return 0;
 	}
 	if (lc->versions && v->is_delete_marker) {
-		rc = buf_puts(b, "<DeleteMarker>") || elem_key(b, "Key", e->key, e->keylen, lc->url) ||
+		rc = buf_puts(b, "<DeleteMarker>") || s3_xml_elem_key(b, "Key", e->key, e->keylen, lc->url) ||
 		     xml_elem_str(b, "VersionId", v->version_id) ||
 		     xml_elem_str(b, "IsLatest", e->is_latest ? "true" : "false") ||
 		     entry_common(b, v) || s3_xml_owner(b) || buf_puts(b, "</DeleteMarker>");
 		return rc ? OL_E2BIG : 0;
 	}
 	rc = buf_puts(b, lc->versions ? "<Version>" : "<Contents>") ||
-	     elem_key(b, "Key", e->key, e->keylen, lc->url);
+	     s3_xml_elem_key(b, "Key", e->key, e->keylen, lc->url);
 	if (!rc && lc->versions)
 		rc = xml_elem_str(b, "VersionId", v->version_id) ||
 		     xml_elem_str(b, "IsLatest", e->is_latest ? "true" : "false");
@@ -132,22 +119,6 @@ bad:
 	return false;
 }
 
-static void
-list_uploads_empty(struct s3_req *r)
-{
-	struct buf doc;
-
-	buf_init(&doc, 4096);
-	buf_puts(&doc, "<ListMultipartUploadsResult xmlns=\"" S3_XMLNS "\">");
-	xml_elem_str(&doc, "Bucket", r->route.bucket);
-	buf_puts(&doc, "<KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>"
-	               "<NextKeyMarker></NextKeyMarker><NextUploadIdMarker></NextUploadIdMarker>"
-	               "<MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>"
-	               "</ListMultipartUploadsResult>");
-	s3_reply_xml(r, 200, &doc);
-	buf_release(&doc);
-}
-
 void
 s3_op_list_objects(struct s3_req *r)
 {
@@ -171,10 +142,6 @@ s3_op_list_objects(struct s3_req *r)
 
 	if (!s3_bucket_load(r, &b))
 		return;
-	if (op == S3OP_ListMultipartUploads) {
-		list_uploads_empty(r); /* multipart uploads arrive with their own issue */
-		return;
-	}
 	if (enc && !slice_eq_cstr(*enc, "url")) {
 		s3_reply_error(r, S3E_InvalidArgument, "Invalid Encoding Method specified in Request");
 		return;
@@ -213,7 +180,8 @@ s3_op_list_objects(struct s3_req *r)
 	} else if (v2) {
 		token = s3_query_get(&r->route, "continuation-token");
 		start_after = s3_query_get(&r->route, "start-after");
-		if (token) {
+		/* an empty token is no token (it is still echoed) */
+		if (token && token->n) {
 			int n = cr_base64_decode(token->p, token->n, tokbuf, sizeof(tokbuf));
 			if (n <= 0 || n > OL_KEY_MAX) {
 				struct s3_error_extra ex[] = { { "ArgumentName", "continuation-token" } };
@@ -223,7 +191,8 @@ s3_op_list_objects(struct s3_req *r)
 			}
 			o.marker = tokbuf;
 			o.marker_len = (size_t)n;
-		} else if (start_after) {
+		}
+		if (!o.marker && start_after) {
 			o.marker = start_after->p;
 			o.marker_len = start_after->n;
 		}
@@ -261,13 +230,15 @@ s3_op_list_objects(struct s3_req *r)
 	buf_printf(&doc, "<%s xmlns=\"" S3_XMLNS "\">",
 	           versions ? "ListVersionsResult" : "ListBucketResult");
 	xml_elem_str(&doc, "Name", r->route.bucket);
-	elem_key(&doc, "Prefix", prefix ? prefix->p : "", prefix ? prefix->n : 0, lc.url);
+	/* v1 echoes Prefix as sent even with encoding-type=url: botocore does not decode it */
+	s3_xml_elem_key(&doc, "Prefix", prefix ? prefix->p : "", prefix ? prefix->n : 0,
+	         lc.url && (v2 || versions));
 	if (versions) {
-		elem_key(&doc, "KeyMarker", marker ? marker->p : "", marker ? marker->n : 0, lc.url);
+		s3_xml_elem_key(&doc, "KeyMarker", marker ? marker->p : "", marker ? marker->n : 0, lc.url);
 		xml_elem(&doc, "VersionIdMarker", vid_marker ? vid_marker->p : "",
 		         vid_marker ? vid_marker->n : 0);
 		if (res.is_truncated) {
-			elem_key(&doc, "NextKeyMarker", res.next_marker, res.next_marker_len, lc.url);
+			s3_xml_elem_key(&doc, "NextKeyMarker", res.next_marker, res.next_marker_len, lc.url);
 			xml_elem_str(&doc, "NextVersionIdMarker", res.next_version_id);
 		}
 	} else if (v2) {
@@ -279,17 +250,17 @@ s3_op_list_objects(struct s3_req *r)
 			xml_elem_str(&doc, "NextContinuationToken", tok);
 		}
 		if (start_after)
-			elem_key(&doc, "StartAfter", start_after->p, start_after->n, lc.url);
+			s3_xml_elem_key(&doc, "StartAfter", start_after->p, start_after->n, lc.url);
 		buf_printf(&doc, "<KeyCount>%u</KeyCount>", (unsigned)res.count);
 	} else {
-		elem_key(&doc, "Marker", marker ? marker->p : "", marker ? marker->n : 0, lc.url);
+		s3_xml_elem_key(&doc, "Marker", marker ? marker->p : "", marker ? marker->n : 0, lc.url);
 		/* emitted whenever truncated: v1 clients page on it (spec §5.6) */
 		if (res.is_truncated)
-			elem_key(&doc, "NextMarker", res.next_marker, res.next_marker_len, lc.url);
+			s3_xml_elem_key(&doc, "NextMarker", res.next_marker, res.next_marker_len, lc.url);
 	}
 	buf_printf(&doc, "<MaxKeys>%u</MaxKeys>", (unsigned)max_keys);
 	if (delim && delim->n)
-		elem_key(&doc, "Delimiter", delim->p, delim->n, lc.url);
+		s3_xml_elem_key(&doc, "Delimiter", delim->p, delim->n, lc.url);
 	if (lc.url)
 		buf_puts(&doc, "<EncodingType>url</EncodingType>");
 	buf_printf(&doc, "<IsTruncated>%s</IsTruncated>", res.is_truncated ? "true" : "false");

@@ -25,6 +25,7 @@
 struct hset {
 	struct gw_header h[HSET_MAX];
 	size_t n, used;
+	bool full; /* a header did not fit: the set is incomplete and must not be sent */
 	char store[HSET_STORE];
 };
 
@@ -48,8 +49,12 @@ hset_add(struct hset *s, const char *name, const char *value, size_t vlen)
 {
 	const char *v;
 
-	if (s->n >= HSET_MAX || !(v = hset_dup(s, value, vlen)))
-		return; /* bounded by S3's own metadata limits: cannot happen for stored data */
+	if (s->n >= HSET_MAX || !(v = hset_dup(s, value, vlen))) {
+		/* stored data is bounded by S3's metadata limits; response-* overrides are
+		 * bounded by the query limit only, so a sender can get here */
+		s->full = true;
+		return;
+	}
 	s->h[s->n].name = name;
 	s->h[s->n].value = v;
 	s->n++;
@@ -63,8 +68,8 @@ hset_adds(struct hset *s, const char *name, const char *value)
 
 /* ---- shared helpers ---- */
 
-static enum ol_cksum_alg
-to_ol_alg(enum cr_cksum_alg a)
+enum ol_cksum_alg
+s3_ol_alg(enum cr_cksum_alg a)
 {
 	switch (a) {
 	case CR_CKSUM_CRC32: return OL_CKSUM_CRC32;
@@ -76,8 +81,8 @@ to_ol_alg(enum cr_cksum_alg a)
 	}
 }
 
-static enum cr_cksum_alg
-to_cr_alg(enum ol_cksum_alg a)
+enum cr_cksum_alg
+s3_cr_alg(enum ol_cksum_alg a)
 {
 	switch (a) {
 	case OL_CKSUM_CRC32: return CR_CKSUM_CRC32;
@@ -122,6 +127,22 @@ reply_no_such_key(struct s3_req *r, const char *vid)
 		s3_reply_error_x(r, S3E_NoSuchKey, NULL, ex, 1);
 }
 
+/* An error document that carries response headers of its own (delete markers, 416). */
+static void
+reply_error_hset(struct s3_req *r, enum s3_code code, const struct s3_error_extra *ex,
+                 size_t nex, struct hset *hs)
+{
+	struct buf doc;
+
+	buf_init(&doc, 16384);
+	hset_adds(hs, "Content-Type", "application/xml");
+	if (s3_error_xml(&doc, code, NULL, NULL, ex, nex, r->http->request_id, r->http->host_id))
+		s3_reply_error(r, S3E_InternalError, NULL);
+	else
+		gw_respond(r->http, s3_error_def(code)->status, hs->h, hs->n, doc.ptr, doc.len);
+	buf_release(&doc);
+}
+
 static bool
 lock_headers_present(struct s3_req *r)
 {
@@ -143,20 +164,70 @@ storage_class_valid(const char *sc)
 	return false;
 }
 
-/* Does the key currently exist (latest version not a delete marker)? */
+/*
+ * XML 1.0 cannot carry C0 controls other than TAB, LF and CR, not even as character
+ * references: a listing without encoding-type=url would have to drop them and name a key
+ * that does not exist. Such keys are refused where they are created (spec §16.4).
+ */
+static bool
+key_listable(const char *key, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)key[i];
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			return false;
+	}
+	return true;
+}
+
+/* The key's current ETag into @etag ("" when the key does not exist or its latest version
+ * is a delete marker). */
 static int
-current_exists(struct s3_req *r, bool *exists)
+current_etag(struct s3_req *r, char *etag, size_t cap)
 {
 	struct ol_version v;
 	struct ol_err err;
 	int rc;
 
+	etag[0] = '\0';
 	ol_version_init(&v);
 	rc = ol_version_get(r->app->st, r->route.bucket, r->route.key, r->route.key_len, NULL, &v,
 	                    &err);
-	*exists = rc == OL_OK && !v.is_delete_marker;
+	if (rc == OL_OK && !v.is_delete_marker)
+		snprintf(etag, cap, "%s", v.etag ? v.etag : "");
 	ol_version_release(&v);
 	return rc == OL_ENOTFOUND ? OL_OK : rc;
+}
+
+static bool etag_list_matches(const char *list, const char *etag);
+
+/* Conditional writes (spec §5.1): If-None-Match ('*' or ETags) fails when the current
+ * object matches, If-Match when it does not (or is absent: 404). Answers and returns false
+ * when the write must not happen. */
+static bool
+write_conditions(struct s3_req *r)
+{
+	const char *im = s3_hdr(r, "If-Match"), *inm = s3_hdr(r, "If-None-Match");
+	char etag[OL_PART_ETAG_MAX + 1];
+	int rc;
+
+	if (!im && !inm)
+		return true;
+	rc = current_etag(r, etag, sizeof(etag));
+	if (rc != OL_OK) {
+		s3_reply_store_error(r, rc, NULL);
+		return false;
+	}
+	if (im && !etag[0]) {
+		struct s3_error_extra ex = { "Key", r->route.key };
+		s3_reply_error_x(r, S3E_NoSuchKey, NULL, &ex, 1);
+		return false;
+	}
+	if ((im && !etag_list_matches(im, etag)) || (inm && etag[0] && etag_list_matches(inm, etag))) {
+		s3_reply_error(r, S3E_PreconditionFailed, NULL);
+		return false;
+	}
+	return true;
 }
 
 /* ---- PutObject ---- */
@@ -184,10 +255,12 @@ strip_aws_chunked(const char *v, char *out, size_t cap)
 		while (tn && isspace((unsigned char)t[tn - 1]))
 			tn--;
 		if (tn && !(tn == 11 && strncasecmp(t, "aws-chunked", 11) == 0)) {
-			if (o + tn + 2 >= cap)
+			if (o + tn + 3 >= cap)
 				return -1;
-			if (o)
+			if (o) {
 				out[o++] = ',';
+				out[o++] = ' ';
+			}
 			memcpy(out + o, t, tn);
 			o += tn;
 			out[o] = '\0';
@@ -197,8 +270,8 @@ strip_aws_chunked(const char *v, char *out, size_t cap)
 	return (int)o;
 }
 
-static bool
-fill_metadata(struct s3_req *r, struct ol_version *v)
+bool
+s3_fill_metadata(struct s3_req *r, struct ol_version *v)
 {
 	struct ol_err err;
 	const char *ct = s3_hdr(r, "Content-Type");
@@ -253,7 +326,6 @@ put_finish(struct s3_req *r)
 	struct hset *hs = NULL;
 	char etag[2 * CR_MD5_LEN + 1], qetag[2 * CR_MD5_LEN + 3];
 	char b64[CR_BASE64_LEN(CR_MAX_DIGEST_LEN)];
-	bool exists;
 	int rc;
 
 	ol_version_init(&v);
@@ -265,25 +337,16 @@ put_finish(struct s3_req *r)
 		goto out;
 	}
 	if (r->cksum_on) {
-		v.cksum_alg = to_ol_alg(r->cksum.alg);
+		v.cksum_alg = s3_ol_alg(r->cksum.alg);
 		v.cksum_type = OL_CKSUM_FULL_OBJECT;
 		v.cksum_len = cr_cksum_len(r->cksum.alg);
 		memcpy(v.cksum, r->cksum_value, v.cksum_len);
 	}
-	if (!fill_metadata(r, &v))
+	if (!s3_fill_metadata(r, &v))
 		goto out;
-	/* conditional create, checked again at the last moment before the commit */
-	if (s3_hdr(r, "If-None-Match")) {
-		rc = current_exists(r, &exists);
-		if (rc != OL_OK) {
-			s3_reply_store_error(r, rc, NULL);
-			goto out;
-		}
-		if (exists) {
-			s3_reply_error(r, S3E_PreconditionFailed, NULL);
-			goto out;
-		}
-	}
+	/* conditional write, checked again at the last moment before the commit */
+	if (!write_conditions(r))
+		goto out;
 	rc = ol_put_commit(r->put, &v, &err);
 	r->put = NULL; /* consumed whatever the outcome */
 	if (rc == OL_ENOTFOUND) {
@@ -314,51 +377,48 @@ out:
 	ol_version_release(&v);
 }
 
-void
-s3_op_put_object(struct s3_req *r)
+bool
+s3_put_precheck(struct s3_req *r, const struct ol_bucket *b)
 {
-	struct ol_bucket b;
-	struct ol_err err;
 	const char *sc = s3_hdr(r, "x-amz-storage-class");
 	const char *acl = s3_hdr(r, "x-amz-acl");
-	const char *inm = s3_hdr(r, "If-None-Match");
-	bool exists;
-	int rc;
 
-	if (!s3_bucket_load(r, &b))
-		return;
+	if (!key_listable(r->route.key, r->route.key_len)) {
+		struct s3_error_extra ex[] = { { "ArgumentName", "key" } };
+		s3_reply_error_x(r, S3E_InvalidArgument, "Object key contains a control character "
+		                 "that an XML listing cannot carry.", ex, 1);
+		return false;
+	}
 	if (lock_headers_present(r)) {
-		if (!b.lock_enabled)
+		if (!b->lock_enabled)
 			s3_reply_error(r, S3E_InvalidRequest,
 			               "Bucket is missing Object Lock Configuration");
 		else
 			s3_reply_error(r, S3E_NotImplemented, "Object Lock parameters are not "
 			               "supported yet.");
-		return;
+		return false;
 	}
 	if (sc && !storage_class_valid(sc)) {
 		s3_reply_error(r, S3E_InvalidStorageClass, NULL);
-		return;
+		return false;
 	}
 	if (acl && strcmp(acl, "private") != 0 && strcmp(acl, "bucket-owner-full-control") != 0) {
 		s3_reply_error(r, S3E_AccessControlListNotSupported, NULL);
+		return false;
+	}
+	return true;
+}
+
+void
+s3_op_put_object(struct s3_req *r)
+{
+	struct ol_bucket b;
+	struct ol_err err;
+	int rc;
+
+	if (!s3_bucket_load(r, &b) || !s3_put_precheck(r, &b) || !write_conditions(r))
 		return;
-	}
-	if (inm) {
-		if (strcmp(inm, "*") != 0) {
-			s3_reply_error(r, S3E_NotImplemented, "If-None-Match on PutObject takes '*' only");
-			return;
-		}
-		rc = current_exists(r, &exists);
-		if (rc != OL_OK) {
-			s3_reply_store_error(r, rc, NULL);
-			return;
-		}
-		if (exists) {
-			s3_reply_error(r, S3E_PreconditionFailed, NULL);
-			return;
-		}
-	}
+	r->default_cksum = CR_CKSUM_CRC64NVME;
 	if (!s3_body_begin(r, S3_BODY_OBJECT, put_finish))
 		return;
 	rc = ol_put_begin(r->app->st, r->route.bucket, r->route.key, r->route.key_len, &r->put,
@@ -465,6 +525,34 @@ version_headers(struct hset *hs, const struct ol_bucket *b, const struct ol_vers
 		hset_adds(hs, "x-amz-version-id", v->version_id);
 }
 
+static const char *const override_params[] = {
+	"response-content-type", "response-cache-control", "response-content-disposition",
+	"response-content-encoding", "response-content-language", "response-expires",
+};
+
+/*
+ * A response-* value becomes a response header verbatim: a control byte in it (CR, LF, NUL
+ * from a %-escape) would split the response, or make the HTTP layer drop the header
+ * silently, so it is refused. Answers and returns false.
+ */
+static bool
+overrides_valid(struct s3_req *r)
+{
+	for (size_t i = 0; i < sizeof(override_params) / sizeof(override_params[0]); i++) {
+		const struct slice *o = s3_query_get(&r->route, override_params[i]);
+		for (size_t j = 0; o && j < o->n; j++) {
+			unsigned char c = (unsigned char)o->p[j];
+			if ((c < 0x20 && c != '\t') || c == 0x7f) {
+				struct s3_error_extra ex[] = { { "ArgumentName", override_params[i] } };
+				s3_reply_error_x(r, S3E_InvalidArgument, "A response header override "
+				                 "contains a control character.", ex, 1);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 static void
 add_override(struct s3_req *r, struct hset *hs, const char *param, const char *name,
              const char *stored)
@@ -482,7 +570,7 @@ s3_op_get_object(struct s3_req *r)
 {
 	bool head = r->route.op == S3OP_HeadObject;
 	char vid[OL_VERSION_ID_LEN + 1], qetag[256], cr[S3_CONTENT_RANGE_MAX], num[32];
-	char b64[CR_BASE64_LEN(CR_MAX_DIGEST_LEN)];
+	char b64[CR_BASE64_LEN(CR_MAX_DIGEST_LEN) + 8]; /* + "-N" */
 	struct ol_bucket b;
 	struct ol_version v;
 	struct ol_reader *rd = NULL;
@@ -490,22 +578,22 @@ s3_op_get_object(struct s3_req *r)
 	struct hset *hs = NULL;
 	struct s3_range rg = { 0, 0 };
 	const struct slice *pn = s3_query_get(&r->route, "partNumber");
+	uint32_t part_no = 0, nparts;
 	struct slice range = { NULL, 0 };
 	bool has_range = s3_hdr_slice(r, "Range", &range), partial = false;
 	enum s3_code code;
 	int rc, status = 200;
 
 	ol_version_init(&v);
-	if (!s3_bucket_load(r, &b) || !version_param(r, vid))
+	if (!s3_bucket_load(r, &b) || !version_param(r, vid) || !overrides_valid(r))
 		goto out;
 	if (pn) {
-		unsigned long n = 0;
 		bool ok = pn->n > 0 && pn->n <= 5;
 		for (size_t i = 0; ok && i < pn->n; i++) {
 			ok = isdigit((unsigned char)pn->p[i]);
-			n = n * 10 + (unsigned long)(pn->p[i] - '0');
+			part_no = part_no * 10 + (uint32_t)(pn->p[i] - '0');
 		}
-		if (!ok || n < 1 || n > 10000) {
+		if (!ok || part_no < 1 || part_no > 10000) {
 			s3_reply_error(r, S3E_InvalidArgument,
 			               "Part number must be an integer between 1 and 10000, inclusive");
 			goto out;
@@ -513,10 +601,6 @@ s3_op_get_object(struct s3_req *r)
 		if (has_range) {
 			s3_reply_error(r, S3E_InvalidRequest,
 			               "Cannot specify both Range header and partNumber query parameter");
-			goto out;
-		}
-		if (n > 1) {
-			s3_reply_error(r, S3E_InvalidPartNumber, NULL);
 			goto out;
 		}
 	}
@@ -527,6 +611,13 @@ s3_op_get_object(struct s3_req *r)
 	}
 	rc = ol_version_get(r->app->st, r->route.bucket, r->route.key, r->route.key_len,
 	                    vid[0] ? vid : NULL, &v, &err);
+	if (rc == OL_ENOTFOUND && !vid[0]) {
+		/* no current version and no marker: AWS says so (s3-tests delete_marker) */
+		struct s3_error_extra ex = { "Key", r->route.key };
+		hset_adds(hs, "x-amz-delete-marker", "false");
+		reply_error_hset(r, S3E_NoSuchKey, &ex, 1, hs);
+		goto out;
+	}
 	if (rc == OL_ENOTFOUND) {
 		reply_no_such_key(r, vid);
 		goto out;
@@ -544,16 +635,21 @@ s3_op_get_object(struct s3_req *r)
 		} else {
 			code = S3E_NoSuchKey;
 		}
-		/* error documents carry these headers too: build them by hand */
-		struct s3_error_extra ex[] = { { "Key", r->route.key }, { "VersionId", v.version_id } };
-		struct buf doc;
-		buf_init(&doc, 8192);
-		hset_adds(hs, "Content-Type", "application/xml");
-		s3_error_xml(&doc, code, NULL, NULL, ex, 1, r->http->request_id, r->http->host_id);
-		gw_respond(r->http, s3_error_def(code)->status, hs->h, hs->n, doc.ptr, doc.len);
-		buf_release(&doc);
+		/* error documents carry these headers too: build them by hand; a 405 names the
+		 * method and the resource type as AWS does (spec §10.1) */
+		struct s3_error_extra ex[2] = { { "Key", r->route.key } };
+		size_t nex = 1;
+		if (code == S3E_MethodNotAllowed) {
+			ex[0] = (struct s3_error_extra){ "Method", r->http->method };
+			ex[1] = (struct s3_error_extra){ "ResourceType", "DeleteMarker" };
+			nex = 2;
+		}
+		reply_error_hset(r, code, ex, nex, hs);
 		goto out;
 	}
+	/* parts are only S3's when the ETag says so: a copy of a multipart object keeps the
+	 * store's part layout but is a single-part object to the client */
+	nparts = v.etag && strchr(v.etag, '-') ? ol_version_parts_count(&v) : 1;
 	code = conditionals(r, &v);
 	if (code == S3E_NotModified) {
 		snprintf(qetag, sizeof(qetag), "\"%s\"", v.etag ? v.etag : "");
@@ -574,23 +670,31 @@ s3_op_get_object(struct s3_req *r)
 		case S3_RANGE_UNSATISFIABLE:
 			s3_content_range(cr, sizeof(cr), NULL, v.size_bytes);
 			hset_adds(hs, "Content-Range", cr);
-			hset_adds(hs, "Content-Type", "application/xml");
-			{
-				struct buf doc;
-				buf_init(&doc, 8192);
-				s3_error_xml(&doc, S3E_InvalidRange, NULL, NULL, NULL, 0,
-				             r->http->request_id, r->http->host_id);
-				gw_respond(r->http, 416, hs->h, hs->n, doc.ptr, doc.len);
-				buf_release(&doc);
-			}
+			reply_error_hset(r, S3E_InvalidRange, NULL, 0, hs);
 			goto out;
 		default:
 			break;
 		}
-	} else if (pn && v.size_bytes > 0) {
-		/* partNumber=1 of a single-part object is the whole object as a 206 */
-		rg = (struct s3_range){ 0, v.size_bytes };
-		partial = true;
+	} else if (pn) {
+		uint64_t off = 0, len = v.size_bytes;
+		if (nparts <= 1 && part_no != 1) {
+			/* a single-part object has only part 1 (s3-tests, AWS) */
+			s3_reply_error(r, S3E_InvalidPart, NULL);
+			goto out;
+		}
+		if (nparts > 1 && ol_version_part_range(&v, part_no, &off, &len) != OL_OK) {
+			s3_reply_error(r, S3E_InvalidPartNumber, NULL);
+			goto out;
+		}
+		/* a 0-byte object's part 1 is a plain 200 (spec §5.2) */
+		if (len > 0) {
+			rg = (struct s3_range){ off, len };
+			partial = true;
+		}
+		if (nparts > 1) {
+			snprintf(num, sizeof(num), "%u", (unsigned)nparts);
+			hset_adds(hs, "x-amz-mp-parts-count", num);
+		}
 	}
 	if (!partial)
 		rg = (struct s3_range){ 0, v.size_bytes };
@@ -600,40 +704,44 @@ s3_op_get_object(struct s3_req *r)
 		hset_adds(hs, "Content-Range", cr);
 	}
 
-	add_override(r, hs, "response-content-type", "Content-Type", v.content_type);
+	add_override(r, hs, override_params[0], "Content-Type", v.content_type);
 	snprintf(qetag, sizeof(qetag), "\"%s\"", v.etag ? v.etag : "");
 	hset_adds(hs, "ETag", qetag);
 	version_headers(hs, &b, &v);
 	hset_adds(hs, "Accept-Ranges", "bytes");
-	{
-		static const char *const params[] = {
-			"response-cache-control", "response-content-disposition",
-			"response-content-encoding", "response-content-language", "response-expires",
-		};
-		for (size_t i = 0; i < 5; i++) {
-			const char *stored = NULL;
-			for (size_t j = 0; j < v.n_hdrs; j++)
-				if (strcasecmp(v.hdrs[j].name, stored_headers[i]) == 0)
-					stored = v.hdrs[j].value;
-			add_override(r, hs, params[i], stored_headers[i], stored);
-		}
+	/* override_params[1..5] pair with stored_headers[0..4] */
+	for (size_t i = 0; i < 5; i++) {
+		const char *stored = NULL;
+		for (size_t j = 0; j < v.n_hdrs; j++)
+			if (strcasecmp(v.hdrs[j].name, stored_headers[i]) == 0)
+				stored = v.hdrs[j].value;
+		add_override(r, hs, override_params[i + 1], stored_headers[i], stored);
 	}
 	for (size_t j = 0; j < v.n_hdrs; j++)
 		if (strncmp(v.hdrs[j].name, "x-amz-meta-", 11) == 0)
 			hset_adds(hs, v.hdrs[j].name, v.hdrs[j].value);
 	{
 		const char *mode = s3_hdr(r, "x-amz-checksum-mode");
-		enum cr_cksum_alg a = to_cr_alg(v.cksum_alg);
+		enum cr_cksum_alg a = s3_cr_alg(v.cksum_alg);
 		/* full-object reads only: a checksum never describes part of the bytes (§3.5) */
 		if (mode && strcasecmp(mode, "ENABLED") == 0 && a != CR_CKSUM_NONE && !partial &&
 		    !pn) {
 			cr_base64_encode(v.cksum, v.cksum_len, b64, sizeof(b64));
+			/* a composite value names its part count (spec §3.6); botocore skips those */
+			if (v.cksum_type == OL_CKSUM_COMPOSITE) {
+				snprintf(num, sizeof(num), "-%u", (unsigned)nparts);
+				strcat(b64, num);
+			}
 			hset_adds(hs, s3_cksum_header(a), b64);
 			hset_adds(hs, "x-amz-checksum-type",
 			          v.cksum_type == OL_CKSUM_COMPOSITE ? "COMPOSITE" : "FULL_OBJECT");
 		}
 	}
-	(void)num;
+	if (hs->full) {
+		s3_reply_error(r, S3E_InvalidArgument,
+		               "The response-* overrides do not fit in a response header section.");
+		goto out;
+	}
 
 	if (head) {
 		gw_respond_stream(r->http, status, hs->h, hs->n, rg.length, never_fn, NULL, NULL);

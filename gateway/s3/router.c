@@ -811,7 +811,10 @@ s3_bucket_name_valid(const char *p, size_t n)
 		char c = p[i];
 		if (!alnum_lower(c) && c != '.' && c != '-')
 			return false;
-		if (c == '.' && i + 1 < n && p[i + 1] == '.')
+		/* no "..", and no label may start or end with '-' (".-" / "-."): DNS names */
+		if (c == '.' && i + 1 < n && (p[i + 1] == '.' || p[i + 1] == '-'))
+			return false;
+		if (c == '-' && i + 1 < n && p[i + 1] == '.')
 			return false;
 		/* IPv4 shape: exactly four non-empty digit runs separated by dots */
 		if (c == '.') {

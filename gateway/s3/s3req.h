@@ -66,7 +66,11 @@ struct s3_req {
 	bool expect_len_known;
 	struct buf xml;
 	struct ol_put *put;
-	enum s3_code body_err;        /* sticky: first failure while receiving */
+	enum cr_cksum_alg default_cksum; /* computed for objects sent without a checksum */
+	bool strict_cksum;            /* a sent checksum must be of default_cksum's algorithm */
+	char upload_id[OL_UPLOAD_ID_LEN + 1]; /* multipart operations */
+	bool body_dead;               /* a failure while receiving: drop the rest, answer at end */
+	enum s3_code body_err;        /* sticky: first sink failure while receiving */
 	char body_msg[192];
 };
 
@@ -93,8 +97,11 @@ bool s3_bucket_load(struct s3_req *r, struct ol_bucket *out);
 #define S3_OWNER_ID "holdfast"
 #define S3_OWNER_NAME "holdfast"
 int s3_xml_owner(struct buf *b);
-/* URL-encode for encoding-type=url as AWS does (space -> '+', '/' kept) */
+/* URL-encode for encoding-type=url: unreserved and '/' kept, everything else %XX (a space
+ * is %20, never '+': decoders that treat '+' as a literal would read a different key) */
 int s3_url_encode(struct buf *b, const char *p, size_t n);
+/* <name>text</name>, the text URL-encoded when @url (encoding-type=url), else escaped */
+int s3_xml_elem_key(struct buf *b, const char *name, const char *p, size_t n, bool url);
 /* x-amz-checksum-<alg> header name */
 const char *s3_cksum_header(enum cr_cksum_alg alg);
 
@@ -114,6 +121,24 @@ void s3_op_get_object(struct s3_req *r);
 void s3_op_delete_object(struct s3_req *r);
 void s3_op_delete_objects(struct s3_req *r);
 void s3_op_get_object_tagging(struct s3_req *r);
+void s3_op_create_multipart(struct s3_req *r);
+void s3_op_upload_part(struct s3_req *r);
+void s3_op_complete_multipart(struct s3_req *r);
+void s3_op_abort_multipart(struct s3_req *r);
+void s3_op_list_parts(struct s3_req *r);
+void s3_op_list_uploads(struct s3_req *r);
+void s3_op_copy_object(struct s3_req *r);
+void s3_op_upload_part_copy(struct s3_req *r);
+
+/* ---- shared by the object-creating operations (ops_object.c) ---- */
+/* Header checks every write of a new object makes before reading a body: key, Object Lock
+ * headers, storage class, ACL. Answers and returns false on a refusal. */
+bool s3_put_precheck(struct s3_req *r, const struct ol_bucket *b);
+/* Content-Type, the stored headers and x-amz-meta-* of the request into @v. */
+bool s3_fill_metadata(struct s3_req *r, struct ol_version *v);
+enum ol_cksum_alg s3_ol_alg(enum cr_cksum_alg a);
+enum cr_cksum_alg s3_cr_alg(enum ol_cksum_alg a);
+
 /* the admin API (ops_admin.c): requests under /_holdfast/ */
 bool s3_admin_target(const char *target);
 void s3_op_admin(struct s3_req *r);

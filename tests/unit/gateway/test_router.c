@@ -611,6 +611,9 @@ test_bucket_names(void)
 		{ ".abc", false },
 		{ "abc.", false },
 		{ "a..b", false },
+		{ "a.-b", false }, /* DNS labels never start or end with a hyphen */
+		{ "a-.b", false },
+		{ "a-b.c-d", true },
 		{ "192.168.5.4", false },
 		{ "1.2.3.4", false },
 		{ "999.999.999.999", false },

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "crypto.h"
 #include "objectlock.h"
 
 static inline int
@@ -149,6 +150,84 @@ olt_read(struct ol_store *st, const struct ol_version *v, uint64_t off, uint64_t
 	ol_reader_close(r);
 	*rc_out = rc;
 	return buf;
+}
+
+/* ---- multipart helpers ---- */
+
+/* Fill the part metadata for body (p, n) as the gateway would: hex MD5 ETag, raw MD5, and
+ * a CRC32 checksum. @etag_buf holds the 33-byte hex string. */
+static inline void
+olt_part_meta(const uint8_t *p, size_t n, char etag_buf[33], struct ol_part_meta *m)
+{
+	uint32_t c = cr_crc32(0, p, n);
+
+	memset(m, 0, sizeof(*m));
+	cr_md5(p, n, m->md5);
+	cr_hex_encode(m->md5, OL_MD5_LEN, etag_buf);
+	etag_buf[32] = '\0';
+	m->etag = etag_buf;
+	m->etag_len = 32;
+	m->cksum_alg = OL_CKSUM_CRC32;
+	m->cksum[0] = (uint8_t)(c >> 24);
+	m->cksum[1] = (uint8_t)(c >> 16);
+	m->cksum[2] = (uint8_t)(c >> 8);
+	m->cksum[3] = (uint8_t)c;
+	m->cksum_len = 4;
+}
+
+/* Upload part @pn of @upload_id from (p, n) in writes of @chunk; *out (may be NULL) gets
+ * the stored part. Returns the first failing code. */
+static inline int
+olt_part(struct ol_store *st, const char *bucket, const char *key, const char *upload_id,
+         uint32_t pn, const uint8_t *p, size_t n, size_t chunk, struct ol_part *out,
+         struct ol_err *e)
+{
+	struct ol_put *put = NULL;
+	struct ol_part_meta m;
+	char etag[33];
+	size_t off = 0;
+	int rc;
+
+	rc = ol_part_begin(st, bucket, key, strlen(key), upload_id, pn, &put, e);
+	if (rc != OL_OK)
+		return rc;
+	while (off < n) {
+		size_t k = n - off < chunk ? n - off : chunk;
+
+		rc = ol_put_write(put, p + off, k, e);
+		if (rc != OL_OK) {
+			ol_put_abort(put);
+			return rc;
+		}
+		off += k;
+	}
+	olt_part_meta(p, n, etag, &m);
+	return ol_part_commit(put, &m, out, e);
+}
+
+static size_t olt_nfiles_;
+
+static inline int
+olt_count_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)path;
+	(void)sb;
+	(void)ftw;
+	if (flag == FTW_F)
+		olt_nfiles_++;
+	return 0;
+}
+
+/* Regular files under @dir/@sub (blobs, tmp). */
+static inline size_t
+olt_count_files(const char *dir, const char *sub)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, sub);
+	olt_nfiles_ = 0;
+	nftw(p, olt_count_one, 16, FTW_PHYS);
+	return olt_nfiles_;
 }
 
 #endif

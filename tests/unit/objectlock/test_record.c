@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Version and bucket record codecs, version ids and index key order (pure, no store). */
+/* Version, upload, part and bucket record codecs, version ids and index key order (pure,
+ * no store). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,20 @@ full_version(struct ol_version *v, enum ol_loc_kind kind)
 			v->loc.blob_id[i] = (uint8_t)(i * 13 + 1);
 		v->size_bytes = 5ull << 40; /* 5 TiB: sizes are 64-bit */
 		v->loc.blob_len = v->size_bytes;
+	} else if (kind == OL_LOC_PARTS) {
+		/* gaps in the numbers, an empty part, a 5 GiB one */
+		static const uint32_t pn[] = { 1, 2, 7, 9, 10000 };
+		static const uint64_t sz[] = { 5u << 20, 0, 5ull << 30, 17, 1 };
+
+		v->loc.n_parts = 5;
+		v->loc.parts = calloc(5, sizeof(*v->loc.parts));
+		for (i = 0; i < 5; i++) {
+			v->loc.parts[i].part_number = pn[i];
+			memset(v->loc.parts[i].blob_id, (int)(0x30 + i), OL_BLOB_ID_LEN);
+			v->loc.parts[i].size_bytes = sz[i];
+			v->loc.parts[i].off = v->size_bytes;
+			v->size_bytes += sz[i];
+		}
 	} else {
 		v->is_delete_marker = true;
 		v->size_bytes = 0;
@@ -57,10 +72,10 @@ full_version(struct ol_version *v, enum ol_loc_kind kind)
 static void
 test_roundtrip(void)
 {
-	enum ol_loc_kind kinds[] = { OL_LOC_INLINE, OL_LOC_BLOB, OL_LOC_NONE };
+	enum ol_loc_kind kinds[] = { OL_LOC_INLINE, OL_LOC_BLOB, OL_LOC_NONE, OL_LOC_PARTS };
 	size_t k;
 
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < 4; k++) {
 		struct ol_version v, d, c;
 		struct ol_err e = { 0 };
 		uint8_t *enc = NULL;
@@ -74,7 +89,8 @@ test_roundtrip(void)
 			v.lock_mode = OL_LOCK_NONE;
 		}
 		CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_OK);
-		CHECK_INT_EQ(enc[0], OL_VERSION_FORMAT);
+		/* only what needs format 2 (a parts locator) is written in it */
+		CHECK_INT_EQ(enc[0], kinds[k] == OL_LOC_PARTS ? OL_VERSION_FORMAT : 1);
 		CHECK_INT_EQ(ol_version_decode(enc, n, &d, &e), OL_OK);
 		CHECK(ol_version_equal(&v, &d));
 		CHECK_STR_EQ(d.version_id, v.version_id);
@@ -151,19 +167,28 @@ test_rejects(void)
 	bad[n / 2] ^= 0x40;
 	CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_ECORRUPT);
 	CHECK_STR_EQ(e.msg, "version record: checksum mismatch");
-	/* unknown format version, even with a valid CRC */
+	/* unknown format version, even with a valid CRC; format 2 reads a format-1 body */
 	{
 		uint32_t c;
 
 		memcpy(bad, enc, n);
-		bad[0] = 2;
+		bad[0] = 3;
 		c = cr_crc32c(0, bad, n - 4);
 		bad[n - 4] = (uint8_t)c;
 		bad[n - 3] = (uint8_t)(c >> 8);
 		bad[n - 2] = (uint8_t)(c >> 16);
 		bad[n - 1] = (uint8_t)(c >> 24);
 		CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_ECORRUPT);
-		CHECK_STR_EQ(e.msg, "version record: unknown format 2");
+		CHECK_STR_EQ(e.msg, "version record: unknown format 3");
+		bad[0] = 2;
+		c = cr_crc32c(0, bad, n - 4);
+		bad[n - 4] = (uint8_t)c;
+		bad[n - 3] = (uint8_t)(c >> 8);
+		bad[n - 2] = (uint8_t)(c >> 16);
+		bad[n - 1] = (uint8_t)(c >> 24);
+		CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_OK);
+		CHECK(ol_version_equal(&v, &d));
+		ol_version_release(&d);
 	}
 	/* trailing bytes after a valid body, CRC recomputed */
 	{
@@ -225,6 +250,257 @@ test_rejects(void)
 	ol_version_release(&v);
 	ol_version_release(&v); /* idempotent */
 	ol_version_release(NULL);
+}
+
+/* Recompute the CRC32C trailer of (p, n). */
+static void
+fix_crc(uint8_t *p, size_t n)
+{
+	uint32_t c = cr_crc32c(0, p, n - 4);
+
+	p[n - 4] = (uint8_t)c;
+	p[n - 3] = (uint8_t)(c >> 8);
+	p[n - 2] = (uint8_t)(c >> 16);
+	p[n - 1] = (uint8_t)(c >> 24);
+}
+
+/* Parts locators: bounds on both sides, the format they need, the largest one. */
+static void
+test_parts_locator(void)
+{
+	struct ol_version v, d;
+	struct ol_err e = { 0 };
+	uint8_t *enc = NULL, *bad;
+	uint64_t off = 0, len = 0;
+	size_t n = 0, i;
+
+	full_version(&v, OL_LOC_PARTS);
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_OK);
+	CHECK_INT_EQ(ol_version_decode(enc, n, &d, &e), OL_OK);
+	CHECK_INT_EQ(ol_version_parts_count(&d), 5);
+	CHECK_INT_EQ(d.loc.parts[2].off, (5u << 20));
+	CHECK_INT_EQ(d.loc.parts[4].off, (5u << 20) + (5ull << 30) + 17);
+	/* part ranges by the number completed under */
+	CHECK_INT_EQ(ol_version_part_range(&d, 7, &off, &len), OL_OK);
+	CHECK(off == (5u << 20) && len == (5ull << 30));
+	CHECK_INT_EQ(ol_version_part_range(&d, 2, &off, &len), OL_OK);
+	CHECK(off == (5u << 20) && len == 0);
+	CHECK_INT_EQ(ol_version_part_range(&d, 10000, &off, &len), OL_OK);
+	CHECK_INT_EQ(len, 1);
+	CHECK_INT_EQ(ol_version_part_range(&d, 3, &off, &len), OL_ENOTFOUND);
+	CHECK_INT_EQ(ol_version_part_range(&d, 10001, &off, &len), OL_ENOTFOUND);
+	CHECK_INT_EQ(ol_version_part_range(&d, 0, &off, &len), OL_EINVAL);
+	ol_version_release(&d);
+
+	/* every truncation and bit flip of a format-2 record is caught too */
+	bad = malloc(n);
+	for (i = 0; i < n; i++)
+		CHECK_INT_EQ(ol_version_decode(enc, i, &d, NULL), OL_ECORRUPT);
+	for (i = 0; i < n * 8; i++) {
+		memcpy(bad, enc, n);
+		bad[i / 8] ^= (uint8_t)(1u << (i % 8));
+		if (ol_version_decode(bad, n, &d, NULL) == OL_OK) {
+			CHECK(!"bit flip accepted");
+			ol_version_release(&d);
+		}
+	}
+	/* a parts locator in a format-1 record is damage, even with a valid CRC */
+	memcpy(bad, enc, n);
+	bad[0] = 1;
+	fix_crc(bad, n);
+	CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_ECORRUPT);
+	CHECK_STR_EQ(e.msg, "version record: bad parts locator");
+	/* the size no longer the sum of the parts (size is at offset 30) */
+	memcpy(bad, enc, n);
+	bad[30] ^= 1;
+	fix_crc(bad, n);
+	CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_ECORRUPT);
+	CHECK_STR_EQ(e.msg, "version record: part sizes do not sum to the size");
+	free(bad);
+	free(enc);
+
+	/* encode-side checks */
+	v.loc.parts[1].part_number = 1; /* not ascending */
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_EINVAL);
+	CHECK_STR_EQ(e.msg, "version record: part numbers not ascending in 1..10000");
+	v.loc.parts[1].part_number = 2;
+	v.size_bytes++;
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_EINVAL);
+	CHECK_STR_EQ(e.msg, "version record: part sizes do not sum to the size");
+	v.size_bytes--;
+	v.loc.parts[0].size_bytes = UINT64_MAX;
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_E2BIG);
+	v.loc.parts[0].size_bytes = 5u << 20;
+	v.is_delete_marker = true;
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_EINVAL);
+	ol_version_release(&v);
+
+	/* the largest object: 10000 parts of 5 GiB; the record stays well under 1 MiB */
+	ol_version_init(&v);
+	ol_iid_to_text(v.iid, v.version_id);
+	v.loc.kind = OL_LOC_PARTS;
+	v.loc.n_parts = OL_PARTS_MAX;
+	v.loc.parts = calloc(OL_PARTS_MAX, sizeof(*v.loc.parts));
+	for (i = 0; i < OL_PARTS_MAX; i++) {
+		v.loc.parts[i].part_number = (uint32_t)i + 1;
+		memset(v.loc.parts[i].blob_id, (int)i, OL_BLOB_ID_LEN);
+		v.loc.parts[i].size_bytes = 5ull << 30;
+		v.loc.parts[i].off = v.size_bytes;
+		v.size_bytes += 5ull << 30;
+	}
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_OK);
+	CHECK(n < 300 * 1000);
+	CHECK_INT_EQ(ol_version_decode(enc, n, &d, &e), OL_OK);
+	CHECK(ol_version_equal(&v, &d));
+	CHECK_INT_EQ(ol_version_part_range(&d, 9999, &off, &len), OL_OK);
+	CHECK_INT_EQ(off, 9998ull * (5ull << 30));
+	ol_version_release(&d);
+	free(enc);
+	v.loc.n_parts = OL_PARTS_MAX + 1;
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_EINVAL);
+	ol_version_release(&v);
+
+	/* a version that is not multipart has one part: the whole object */
+	full_version(&v, OL_LOC_BLOB);
+	CHECK_INT_EQ(ol_version_parts_count(&v), 0);
+	CHECK_INT_EQ(ol_version_part_range(&v, 1, &off, &len), OL_OK);
+	CHECK(off == 0 && len == v.size_bytes);
+	CHECK_INT_EQ(ol_version_part_range(&v, 2, &off, &len), OL_ENOTFOUND);
+	ol_version_release(&v);
+}
+
+static void
+test_upload_record(void)
+{
+	struct ol_upload u, d;
+	struct ol_err e = { 0 };
+	uint8_t *enc = NULL;
+	size_t n = 0, i;
+
+	memset(&u, 0, sizeof(u));
+	full_version(&u.tmpl, OL_LOC_NONE);
+	u.tmpl.is_delete_marker = false;
+	u.tmpl.loc.kind = OL_LOC_NONE;
+	memset(u.tmpl.iid, 0, OL_IID_LEN);
+	memset(u.tmpl.version_id, 0, sizeof(u.tmpl.version_id));
+	u.tmpl.created_ns = 0;
+	memcpy(u.upload_id, "0123456789ABCDEFGHIJKLMNOPQRSTUV", OL_UPLOAD_ID_LEN + 1);
+	u.initiated_ns = 1700000000000000001LL;
+	CHECK_INT_EQ(ol_upload_encode(&u, &enc, &n, &e), OL_OK);
+	CHECK_INT_EQ(enc[0], OL_UPLOAD_FORMAT);
+	CHECK_INT_EQ(ol_upload_decode(enc, n, &d, &e), OL_OK);
+	CHECK(ol_upload_equal(&u, &d));
+	CHECK_STR_EQ(d.tmpl.etag, u.tmpl.etag);
+	CHECK_INT_EQ(d.tmpl.lock_mode, OL_LOCK_COMPLIANCE);
+	CHECK(d.tmpl.legal_hold);
+	ol_upload_release(&d);
+	for (i = 0; i < n; i++)
+		CHECK_INT_EQ(ol_upload_decode(enc, i, &d, NULL), OL_ECORRUPT);
+	enc[n / 2] ^= 4;
+	CHECK_INT_EQ(ol_upload_decode(enc, n, &d, &e), OL_ECORRUPT);
+	CHECK_STR_EQ(e.msg, "upload record: checksum mismatch");
+	/* a version record is not an upload record */
+	free(enc);
+	CHECK_INT_EQ(ol_version_encode(&u.tmpl, &enc, &n, &e), OL_EINVAL);
+	u.upload_id[3] = '!';
+	CHECK_INT_EQ(ol_upload_encode(&u, &enc, &n, &e), OL_EINVAL);
+	CHECK_STR_EQ(e.msg, "upload record: bad upload id");
+	ol_upload_release(&u);
+	ol_upload_release(&u);
+	ol_upload_release(NULL);
+}
+
+static int
+kb_cmp(const struct ol_kbuf *a, const struct ol_kbuf *b)
+{
+	int c = memcmp(a->b, b->b, a->n < b->n ? a->n : b->n);
+
+	return c ? c : (a->n > b->n) - (a->n < b->n);
+}
+
+/* Upload keys: a key's uploads in id order, each followed by its parts in number order,
+ * all before the next key's; the parser splits what the builders made. */
+static void
+test_upload_keys(void)
+{
+	uint8_t u1[OL_IID_LEN], u2[OL_IID_LEN], uid[OL_IID_LEN], key[OL_KEY_MAX];
+	char bucket[OL_BUCKET_NAME_MAX + 1];
+	struct ol_kbuf a[7];
+	size_t i, keylen = 0, ulen = 0;
+	uint32_t pn = 99;
+
+	memset(u1, 0x10, sizeof(u1));
+	memset(u2, 0x10, sizeof(u2));
+	u2[OL_IID_LEN - 1] = 0x11;
+	ol_kb_upload(&a[0], "b", "k", 1, u1);
+	ol_kb_part(&a[1], "b", "k", 1, u1, 1);
+	ol_kb_part(&a[2], "b", "k", 1, u1, 256);
+	ol_kb_part(&a[3], "b", "k", 1, u1, 10000);
+	ol_kb_upload(&a[4], "b", "k", 1, u2);
+	ol_kb_upload(&a[5], "b", "k\0", 2, u1);
+	ol_kb_upload(&a[6], "b", "k/", 2, u1);
+	for (i = 1; i < 7; i++)
+		CHECK(kb_cmp(&a[i - 1], &a[i]) < 0);
+	CHECK(ol_ukey_parse(a[0].b, a[0].n, bucket, key, &keylen, uid, &pn, &ulen));
+	CHECK(pn == 0 && keylen == 1 && key[0] == 'k' && ulen == a[0].n);
+	CHECK_STR_EQ(bucket, "b");
+	CHECK(memcmp(uid, u1, OL_IID_LEN) == 0);
+	CHECK(ol_ukey_parse(a[3].b, a[3].n, bucket, key, &keylen, uid, &pn, &ulen));
+	CHECK(pn == 10000 && ulen == a[0].n);
+	CHECK(ol_ukey_parse(a[5].b, a[5].n, bucket, key, &keylen, uid, &pn, &ulen));
+	CHECK(keylen == 2 && key[1] == 0);
+	CHECK(!ol_ukey_parse(a[0].b, a[0].n - 1, bucket, key, &keylen, uid, &pn, &ulen));
+	ol_kb_part(&a[1], "b", "k", 1, u1, 0); /* part 0 does not exist */
+	CHECK(!ol_ukey_parse(a[1].b, a[1].n, bucket, key, &keylen, uid, &pn, &ulen));
+}
+
+static void
+test_part_record(void)
+{
+	struct ol_part_rec r, d;
+	uint8_t rec[OL_PART_REC_MAX];
+	struct ol_err e = { 0 };
+	int n, i;
+
+	memset(&r, 0, sizeof(r));
+	r.p.part_number = OL_PART_NUMBER_MAX;
+	r.p.size_bytes = 5ull << 30;
+	r.p.created_ns = 1700000000000000002LL;
+	memset(r.p.etag, 'e', OL_PART_ETAG_MAX); /* the longest etag */
+	for (i = 0; i < OL_MD5_LEN; i++)
+		r.p.md5[i] = (uint8_t)(0xF0 + i);
+	r.p.cksum_alg = OL_CKSUM_SHA256; /* the longest checksum */
+	r.p.cksum_len = 32;
+	memset(r.p.cksum, 0xAB, 32);
+	memset(r.blob_id, 0x5A, OL_BLOB_ID_LEN);
+	n = ol_part_encode(&r, rec, &e);
+	CHECK(n > 0 && n <= OL_PART_REC_MAX);
+	CHECK_INT_EQ(ol_part_decode(rec, (size_t)n, &d, &e), OL_OK);
+	CHECK(ol_part_equal(&r, &d));
+	for (i = 0; i < n; i++)
+		CHECK_INT_EQ(ol_part_decode(rec, (size_t)i, &d, NULL), OL_ECORRUPT);
+	rec[20] ^= 0x10;
+	CHECK_INT_EQ(ol_part_decode(rec, (size_t)n, &d, &e), OL_ECORRUPT);
+	CHECK_STR_EQ(e.msg, "part record: checksum mismatch");
+	CHECK_INT_EQ(ol_part_salvage(rec, (size_t)n, &d), OL_OK); /* fsck learns the blob */
+	CHECK(memcmp(d.blob_id, r.blob_id, OL_BLOB_ID_LEN) == 0);
+	/* encode-side checks */
+	r.p.part_number = 0;
+	CHECK_INT_EQ(ol_part_encode(&r, rec, &e), OL_EINVAL);
+	CHECK_STR_EQ(e.msg, "part record: part number 0 outside 1..10000");
+	r.p.part_number = 3;
+	r.p.cksum_len = 4;
+	CHECK_INT_EQ(ol_part_encode(&r, rec, &e), OL_EINVAL);
+	r.p.cksum_alg = OL_CKSUM_NONE;
+	r.p.cksum_len = 0;
+	r.p.etag[0] = '\0';
+	CHECK_INT_EQ(ol_part_encode(&r, rec, &e), OL_EINVAL);
+	CHECK_STR_EQ(e.msg, "part record: etag of 0 bytes (1..128)");
+	memcpy(r.p.etag, "d41d8cd98f00b204e9800998ecf8427e", 33);
+	n = ol_part_encode(&r, rec, &e);
+	CHECK(n > 0);
+	CHECK_INT_EQ(ol_part_decode(rec, (size_t)n, &d, &e), OL_OK);
+	CHECK(ol_part_equal(&r, &d));
 }
 
 static void
@@ -398,6 +674,8 @@ test_quote(void)
 	ol_quote(q, sizeof(q), "0123456789abcdefghij", 20);
 	CHECK_STR_EQ(q, "0123456789ab...");
 	CHECK_STR_EQ(ol_rc_name(OL_ENOTEMPTY), "OL_ENOTEMPTY");
+	CHECK_STR_EQ(ol_rc_name(OL_EBADPART), "OL_EBADPART");
+	CHECK_STR_EQ(ol_rc_name(OL_EPARTORDER), "OL_EPARTORDER");
 	CHECK_STR_EQ(ol_rc_name(42), "OL_?");
 }
 
@@ -410,6 +688,10 @@ main(void)
 	test_version_ids();
 	test_key_order();
 	test_bucket_record();
+	test_parts_locator();
+	test_upload_record();
+	test_upload_keys();
+	test_part_record();
 	test_quote();
 	return check_done("objectlock-record");
 }

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The cleanup thread: a timed wait on a monotonic clock, one pass per interval. */
+#include "janitor.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "../base/log.h"
+
+struct s3_janitor {
+	struct ol_store *st;
+	uint64_t max_age_s;
+	unsigned interval_s;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;
+};
+
+struct pass {
+	struct ol_store *st;
+	long aborted, failed;
+};
+
+static int
+abort_one(void *ctx, const char *bucket, const void *key, size_t keylen,
+          const struct ol_upload *u)
+{
+	struct pass *p = ctx;
+	struct ol_err err;
+	int rc;
+
+	/* Uploads are not versions: no retention or legal hold can apply to them yet (locks
+	 * are stamped at completion), so an abort here never touches protected data. */
+	rc = ol_upload_abort(p->st, bucket, key, keylen, u->upload_id, &err);
+	if (rc == OL_OK)
+		p->aborted++;
+	else if (rc != OL_ENOTFOUND) { /* completed meanwhile: fine */
+		p->failed++;
+		gw_log(GW_LOG_WARN, "multipart_cleanup", "abort of upload %s in %s failed: %s",
+		       u->upload_id, bucket, err.msg);
+	}
+	return 0;
+}
+
+long
+s3_janitor_pass(struct ol_store *st, uint64_t max_age_s)
+{
+	struct pass p = { st, 0, 0 };
+	struct timespec now;
+	struct ol_err err;
+	int64_t cutoff;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	/* max_age_s is at most 10 years (config bounds): no overflow */
+	cutoff = ((int64_t)now.tv_sec - (int64_t)max_age_s) * 1000000000 + now.tv_nsec;
+	rc = ol_upload_list_older_than(st, cutoff, abort_one, &p, &err);
+	if (rc != OL_OK)
+		gw_log(GW_LOG_WARN, "multipart_cleanup", "scan incomplete: %s", err.msg);
+	if (p.aborted || p.failed)
+		gw_log(GW_LOG_INFO, "multipart_cleanup",
+		       "aborted %ld incomplete upload(s) older than %llu s (%ld failed)", p.aborted,
+		       (unsigned long long)max_age_s, p.failed);
+	return rc == OL_OK ? p.aborted : -1;
+}
+
+static void *
+run(void *arg)
+{
+	struct s3_janitor *j = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&j->mu);
+	while (!j->stop) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += j->interval_s;
+		while (!j->stop && pthread_cond_timedwait(&j->cv, &j->mu, &until) != ETIMEDOUT)
+			;
+		if (j->stop)
+			break;
+		pthread_mutex_unlock(&j->mu);
+		s3_janitor_pass(j->st, j->max_age_s);
+		pthread_mutex_lock(&j->mu);
+	}
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+int
+s3_janitor_start(struct ol_store *st, uint64_t max_age_s, unsigned interval_s,
+                 struct s3_janitor **out, struct gw_err *err)
+{
+	struct s3_janitor *j = calloc(1, sizeof(*j));
+	pthread_condattr_t ca;
+
+	if (!j)
+		return gw_err_set(err, GW_ENOMEM, "out of memory");
+	j->st = st;
+	j->max_age_s = max_age_s;
+	j->interval_s = interval_s ? interval_s : 1;
+	pthread_mutex_init(&j->mu, NULL);
+	/* a monotonic wait: a clock step must neither stall nor rush the task */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&j->thread, NULL, run, j) != 0) {
+		pthread_cond_destroy(&j->cv);
+		pthread_mutex_destroy(&j->mu);
+		free(j);
+		return gw_err_set(err, GW_ERR, "cannot start the cleanup task");
+	}
+	*out = j;
+	return GW_OK;
+}
+
+void
+s3_janitor_stop(struct s3_janitor *j)
+{
+	if (!j)
+		return;
+	pthread_mutex_lock(&j->mu);
+	j->stop = true;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	pthread_join(j->thread, NULL);
+	pthread_cond_destroy(&j->cv);
+	pthread_mutex_destroy(&j->mu);
+	free(j);
+}
