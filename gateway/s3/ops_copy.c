@@ -498,7 +498,8 @@ s3_op_upload_part_copy(struct s3_req *r)
 			char msg[128];
 			snprintf(msg, sizeof(msg), "Range specified is not valid for source object of "
 			         "size: %" PRIu64, src.v.size_bytes);
-			s3_reply_error(r, S3E_InvalidArgument, msg);
+			/* s3-tests test_multipart_copy_invalid_range: InvalidRange (400) */
+			s3_reply_error_x(r, S3E_InvalidRange, msg, NULL, 0);
 			goto out;
 		}
 		default:

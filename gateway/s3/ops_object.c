@@ -579,6 +579,7 @@ s3_op_get_object(struct s3_req *r)
 	struct s3_range rg = { 0, 0 };
 	const struct slice *pn = s3_query_get(&r->route, "partNumber");
 	uint32_t part_no = 0, nparts;
+	bool multipart;
 	struct slice range = { NULL, 0 };
 	bool has_range = s3_hdr_slice(r, "Range", &range), partial = false;
 	enum s3_code code;
@@ -649,7 +650,8 @@ s3_op_get_object(struct s3_req *r)
 	}
 	/* parts are only S3's when the ETag says so: a copy of a multipart object keeps the
 	 * store's part layout but is a single-part object to the client */
-	nparts = v.etag && strchr(v.etag, '-') ? ol_version_parts_count(&v) : 1;
+	multipart = v.etag && strchr(v.etag, '-');
+	nparts = multipart ? ol_version_parts_count(&v) : 1;
 	code = conditionals(r, &v);
 	if (code == S3E_NotModified) {
 		snprintf(qetag, sizeof(qetag), "\"%s\"", v.etag ? v.etag : "");
@@ -677,13 +679,16 @@ s3_op_get_object(struct s3_req *r)
 		}
 	} else if (pn) {
 		uint64_t off = 0, len = v.size_bytes;
-		if (nparts <= 1 && part_no != 1) {
+		if (!multipart && part_no != 1) {
 			/* a single-part object has only part 1 (s3-tests, AWS) */
 			s3_reply_error(r, S3E_InvalidPart, NULL);
 			goto out;
 		}
-		if (nparts > 1 && ol_version_part_range(&v, part_no, &off, &len) != OL_OK) {
-			s3_reply_error(r, S3E_InvalidPartNumber, NULL);
+		/* a part the object does not have: 400 InvalidPart (s3-tests
+		 * test_multipart_get_part; the spec's 416 InvalidPartNumber is not what AWS
+		 * answers there) */
+		if (multipart && ol_version_part_range(&v, part_no, &off, &len) != OL_OK) {
+			s3_reply_error(r, S3E_InvalidPart, NULL);
 			goto out;
 		}
 		/* a 0-byte object's part 1 is a plain 200 (spec §5.2) */
@@ -691,7 +696,7 @@ s3_op_get_object(struct s3_req *r)
 			rg = (struct s3_range){ off, len };
 			partial = true;
 		}
-		if (nparts > 1) {
+		if (multipart) {
 			snprintf(num, sizeof(num), "%u", (unsigned)nparts);
 			hset_adds(hs, "x-amz-mp-parts-count", num);
 		}
