@@ -343,7 +343,10 @@ setup_integrity(struct s3_req *r, bool object)
 		r->has_content_md5 = true;
 		r->md5_on = true;
 	}
-	for (size_t i = 0; i < r->nhdrs && i < S3_MAX_HEADERS; i++) {
+	/* On CompleteMultipartUpload the x-amz-checksum-* headers name the expected checksum of
+	 * the whole object (spec §3.6), judged by the operation, not of the XML body. */
+	for (size_t i = 0; r->route.op != S3OP_CompleteMultipartUpload && i < r->nhdrs &&
+	                   i < S3_MAX_HEADERS; i++) {
 		struct slice name = r->hdrs[i].name;
 		const char *pfx = "x-amz-checksum-";
 		size_t pl = strlen(pfx);
@@ -385,7 +388,8 @@ setup_integrity(struct s3_req *r, bool object)
 		alg = s3_chunked_trailer_alg(&r->chunked);
 		r->cksum_from_trailer = true;
 	}
-	if (s3_hdr_slice(r, "x-amz-sdk-checksum-algorithm", &v)) {
+	if (r->route.op != S3OP_CompleteMultipartUpload &&
+	    s3_hdr_slice(r, "x-amz-sdk-checksum-algorithm", &v)) {
 		sdk = cr_cksum_from_name(v.p, v.n);
 		if (sdk == CR_CKSUM_NONE || sdk != alg) {
 			s3_reply_error(r, S3E_InvalidRequest,
@@ -609,6 +613,7 @@ dispatch(struct s3_req *r)
 	case S3OP_AbortMultipartUpload: s3_op_abort_multipart(r); break;
 	case S3OP_ListParts: s3_op_list_parts(r); break;
 	case S3OP_CopyObject: s3_op_copy_object(r); break;
+	case S3OP_GetObjectAttributes: s3_op_get_object_attributes(r); break;
 	case S3OP_UploadPartCopy: s3_op_upload_part_copy(r); break;
 	case S3OP_GetBucketAcl:
 	case S3OP_PutBucketAcl:

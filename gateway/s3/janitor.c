@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -17,11 +18,13 @@ struct s3_janitor {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool stop;
+	bool stop;          /* under mu: ends the waits */
+	atomic_bool halt;   /* read by a pass in progress: ends it between two uploads */
 };
 
 struct pass {
 	struct ol_store *st;
+	atomic_bool *halt; /* NULL: run to the end */
 	long aborted, failed;
 };
 
@@ -33,6 +36,10 @@ abort_one(void *ctx, const char *bucket, const void *key, size_t keylen,
 	struct ol_err err;
 	int rc;
 
+	/* a store with many stale uploads must not hold up a shutdown: the rest waits for the
+	 * next run, none is half aborted (each abort is one batch) */
+	if (p->halt && atomic_load(p->halt))
+		return 1;
 	/* Uploads are not versions: no retention or legal hold can apply to them yet (locks
 	 * are stamped at completion), so an abort here never touches protected data. */
 	rc = ol_upload_abort(p->st, bucket, key, keylen, u->upload_id, &err);
@@ -46,10 +53,10 @@ abort_one(void *ctx, const char *bucket, const void *key, size_t keylen,
 	return 0;
 }
 
-long
-s3_janitor_pass(struct ol_store *st, uint64_t max_age_s)
+static long
+pass_run(struct ol_store *st, uint64_t max_age_s, atomic_bool *halt)
 {
-	struct pass p = { st, 0, 0 };
+	struct pass p = { st, halt, 0, 0 };
 	struct timespec now;
 	struct ol_err err;
 	int64_t cutoff;
@@ -68,6 +75,12 @@ s3_janitor_pass(struct ol_store *st, uint64_t max_age_s)
 	return rc == OL_OK ? p.aborted : -1;
 }
 
+long
+s3_janitor_pass(struct ol_store *st, uint64_t max_age_s)
+{
+	return pass_run(st, max_age_s, NULL);
+}
+
 static void *
 run(void *arg)
 {
@@ -83,7 +96,7 @@ run(void *arg)
 		if (j->stop)
 			break;
 		pthread_mutex_unlock(&j->mu);
-		s3_janitor_pass(j->st, j->max_age_s);
+		pass_run(j->st, j->max_age_s, &j->halt);
 		pthread_mutex_lock(&j->mu);
 	}
 	pthread_mutex_unlock(&j->mu);
@@ -102,6 +115,7 @@ s3_janitor_start(struct ol_store *st, uint64_t max_age_s, unsigned interval_s,
 	j->st = st;
 	j->max_age_s = max_age_s;
 	j->interval_s = interval_s ? interval_s : 1;
+	atomic_init(&j->halt, false);
 	pthread_mutex_init(&j->mu, NULL);
 	/* a monotonic wait: a clock step must neither stall nor rush the task */
 	pthread_condattr_init(&ca);
@@ -123,6 +137,7 @@ s3_janitor_stop(struct s3_janitor *j)
 {
 	if (!j)
 		return;
+	atomic_store(&j->halt, true);
 	pthread_mutex_lock(&j->mu);
 	j->stop = true;
 	pthread_cond_signal(&j->cv);

@@ -681,7 +681,6 @@ s3_op_complete_multipart(struct s3_req *r)
 {
 	struct ol_bucket b;
 	struct ol_upload u;
-	size_t hidden[S3_MAX_HEADERS], hidden_len[S3_MAX_HEADERS], nhidden = 0;
 
 	memset(&u, 0, sizeof(u));
 	/* an unknown upload is answered before the body is read */
@@ -689,23 +688,7 @@ s3_op_complete_multipart(struct s3_req *r)
 	    !upload_load(r, r->upload_id, &u))
 		return;
 	ol_upload_release(&u);
-	/*
-	 * The body pipeline takes an x-amz-checksum-<alg> header (and x-amz-sdk-checksum-
-	 * algorithm) as the checksum of the request body. On Complete it is the expected
-	 * checksum of the whole object (spec §3.6), judged in complete_finish: hide those
-	 * names while the pipeline is set up, so the XML is not checked against it.
-	 */
-	for (size_t i = 0; i < r->nhdrs && i < S3_MAX_HEADERS; i++) {
-		if (is_cksum_value_header(r->hdrs[i].name, NULL) ||
-		    slice_case_eq_cstr(r->hdrs[i].name, "x-amz-sdk-checksum-algorithm")) {
-			hidden[nhidden] = i;
-			hidden_len[nhidden++] = r->hdrs[i].name.n;
-			r->hdrs[i].name.n = 0;
-		}
-	}
 	s3_body_begin(r, S3_BODY_XML, complete_finish);
-	for (size_t k = 0; k < nhidden; k++)
-		r->hdrs[hidden[k]].name.n = hidden_len[k];
 }
 
 /* ---- AbortMultipartUpload ---- */

@@ -128,6 +128,7 @@ void s3_op_abort_multipart(struct s3_req *r);
 void s3_op_list_parts(struct s3_req *r);
 void s3_op_list_uploads(struct s3_req *r);
 void s3_op_copy_object(struct s3_req *r);
+void s3_op_get_object_attributes(struct s3_req *r);
 void s3_op_upload_part_copy(struct s3_req *r);
 
 /* ---- shared by the object-creating operations (ops_object.c) ---- */

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: Apache-2.0
+"""GetObjectAttributes with boto3: single-part and multipart objects, part paging, the
+checksum forms, and its errors."""
+import base64
+import hashlib
+import os
+import sys
+import unittest
+import zlib
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Server  # noqa: E402
+
+ALL = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"]
+
+
+class AttributesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server().start()
+        cls.s3 = boto3.client("s3", endpoint_url=cls.srv.url,
+                              aws_access_key_id=cls.srv.access_key,
+                              aws_secret_access_key=cls.srv.secret_key,
+                              region_name="us-east-1",
+                              config=Config(retries={"max_attempts": 1}))
+        cls.s3.create_bucket(Bucket="attrs")
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.srv.stop() == 0
+        cls.srv.cleanup()
+
+    def test_single_part(self):
+        body = os.urandom(1000)
+        self.s3.put_object(Bucket="attrs", Key="one", Body=body)
+        r = self.s3.get_object_attributes(Bucket="attrs", Key="one", ObjectAttributes=ALL)
+        self.assertEqual(r["ETag"], hashlib.md5(body).hexdigest())  # unquoted
+        self.assertEqual(r["ObjectSize"], 1000)
+        self.assertEqual(r["StorageClass"], "STANDARD")
+        crc = base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
+        self.assertEqual(r["Checksum"], {"ChecksumCRC32": crc, "ChecksumType": "FULL_OBJECT"})
+        self.assertNotIn("ObjectParts", r)
+        self.assertIn("LastModified", r)
+
+    def test_multipart_parts_paging(self):
+        key, part = "multi", 5 * 1024 * 1024
+        u = self.s3.create_multipart_upload(Bucket="attrs", Key=key)["UploadId"]
+        sizes = [part, part, 1234]
+        parts = []
+        for i, n in enumerate(sizes, 1):
+            e = self.s3.upload_part(Bucket="attrs", Key=key, UploadId=u, PartNumber=i,
+                                    Body=os.urandom(n))["ETag"]
+            parts.append({"PartNumber": i, "ETag": e})
+        self.s3.complete_multipart_upload(Bucket="attrs", Key=key, UploadId=u,
+                                          MultipartUpload={"Parts": parts})
+        r = self.s3.get_object_attributes(Bucket="attrs", Key=key, ObjectAttributes=ALL,
+                                          MaxParts=2)
+        self.assertTrue(r["ETag"].endswith("-3"))
+        op = r["ObjectParts"]
+        self.assertEqual(op["TotalPartsCount"], 3)
+        self.assertTrue(op["IsTruncated"])
+        self.assertEqual([p["Size"] for p in op["Parts"]], sizes[:2])
+        r = self.s3.get_object_attributes(Bucket="attrs", Key=key, ObjectAttributes=ALL,
+                                          MaxParts=2,
+                                          PartNumberMarker=op["NextPartNumberMarker"])
+        self.assertFalse(r["ObjectParts"]["IsTruncated"])
+        self.assertEqual([p["PartNumber"] for p in r["ObjectParts"]["Parts"]], [3])
+        self.assertEqual(r["ObjectSize"], sum(sizes))
+
+    def test_errors(self):
+        self.s3.put_object(Bucket="attrs", Key="e", Body=b"x")
+        with self.assertRaises(ClientError) as cm:
+            self.s3.get_object_attributes(Bucket="attrs", Key="nope", ObjectAttributes=ALL)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "NoSuchKey")
+        with self.assertRaises(ClientError) as cm:
+            self.s3.get_object_attributes(Bucket="attrs", Key="e", ObjectAttributes=["Colour"])
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidArgument")
+        with self.assertRaises(ClientError) as cm:
+            self.s3.get_object_attributes(Bucket="attrs", Key="e", ObjectAttributes=[])
+        self.assertIn(cm.exception.response["Error"]["Code"], ("InvalidRequest",))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
