@@ -27,6 +27,8 @@ ol_rc_name(int rc)
 	case OL_ENOSPC: return "OL_ENOSPC";
 	case OL_EBADPART: return "OL_EBADPART";
 	case OL_EPARTORDER: return "OL_EPARTORDER";
+	case OL_ELOCKED: return "OL_ELOCKED";
+	case OL_EDELMARKER: return "OL_EDELMARKER";
 	default: return "OL_?";
 	}
 }

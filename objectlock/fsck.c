@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,7 @@ struct fsck {
 	struct idset refs;     /* blobs of readable records */
 	struct idset salvaged; /* blobs named by damaged records: kept, whatever happens */
 	uint64_t blind;        /* damaged records whose blob (if any) stays unknown */
+	int64_t now;           /* compliance time, to count locked versions */
 };
 
 static void problem(struct fsck *f, const char *fmt, ...) OL_PRINTF(2, 3);
@@ -209,11 +211,27 @@ salvage(struct fsck *f, const char *val, size_t vlen, struct ol_err *err)
 	return rc;
 }
 
+/* Is the immutable inode flag set on @path? false when it cannot be read. */
+static bool
+flagged(const char *path)
+{
+	bool on = false;
+	int fd = ol_io_open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+
+	if (fd < 0)
+		return false;
+	if (ol_io_get_immutable(fd, &on) != 0)
+		on = false;
+	ol_io_close(fd);
+	return on;
+}
+
 /* A referenced blob: count it, keep it, and check it is there with @len bytes. Hard links
- * (ol_version_clone) need nothing special: each name is checked and kept on its own. */
+ * (ol_version_clone) need nothing special: each name is checked and kept on its own.
+ * @locked: the blob of a version locked now; its immutable flag is counted. */
 static int
 check_blob_id(struct fsck *f, const uint8_t id[OL_BLOB_ID_LEN], uint64_t len,
-              const char *what, const char *where, struct ol_err *err)
+              const char *what, const char *where, bool locked, struct ol_err *err)
 {
 	char path[OL_PATH_MAX], hex[2 * OL_BLOB_ID_LEN + 1];
 	struct stat sb;
@@ -236,22 +254,29 @@ check_blob_id(struct fsck *f, const uint8_t id[OL_BLOB_ID_LEN], uint64_t len,
 		problem(f, "blob %s of %s%s has %llu bytes, record says %llu", hex, what, where,
 		        (unsigned long long)sb.st_size, (unsigned long long)len);
 	}
+	if (flagged(path))
+		f->r->immutable_blobs++;
+	else if (locked)
+		f->r->locked_unflagged++;
 	return OL_OK;
 }
 
 static int
 check_blobs(struct fsck *f, const struct ol_version *v, const char *where, struct ol_err *err)
 {
+	bool locked = ol_locked(v, f->now);
 	char what[32];
 	uint32_t i;
 	int rc = OL_OK;
 
+	if (locked)
+		f->r->locked_versions++;
 	if (v->loc.kind == OL_LOC_BLOB)
-		return check_blob_id(f, v->loc.blob_id, v->loc.blob_len, "", where, err);
+		return check_blob_id(f, v->loc.blob_id, v->loc.blob_len, "", where, locked, err);
 	for (i = 0; rc == OL_OK && v->loc.kind == OL_LOC_PARTS && i < v->loc.n_parts; i++) {
 		snprintf(what, sizeof(what), "part %u of ", (unsigned)v->loc.parts[i].part_number);
 		rc = check_blob_id(f, v->loc.parts[i].blob_id, v->loc.parts[i].size_bytes, what,
-		                   where, err);
+		                   where, locked, err);
 	}
 	return rc;
 }
@@ -504,7 +529,7 @@ check_uploads(struct fsck *f, struct ol_err *err)
 			}
 			continue;
 		}
-		rc = check_blob_id(f, pr.blob_id, pr.p.size_bytes, "", where, err);
+		rc = check_blob_id(f, pr.blob_id, pr.p.size_bytes, "", where, false, err);
 		if (rc != OL_OK)
 			goto out;
 	}
@@ -541,6 +566,13 @@ static void
 orphan(struct fsck *f, const char *path, const char *what, bool may_remove)
 {
 	f->r->orphan_blobs++;
+	/* Only the blob of a locked version gets the immutable flag. Whatever made this one an
+	 * orphan, fsck is no place to lift a lock: keep it, say so. */
+	if (flagged(path)) {
+		f->r->orphans_immutable++;
+		problem(f, "orphan %s kept: immutable flag set (check it, then chattr -i)", what);
+		return;
+	}
 	if (!f->o->repair) {
 		problem(f, "orphan %s", what);
 		return;
@@ -715,6 +747,7 @@ ol_fsck_run(const struct ol_fsck_opts *o, struct ol_fsck_report *out, struct ol_
 		return rc;
 	f.o = o;
 	f.r = out;
+	f.now = ol_clock_now(f.st);
 	rc = check_buckets(&f, err);
 	if (rc == OL_OK)
 		rc = check_versions(&f, err);
@@ -771,9 +804,14 @@ ol_fsck_report_print(FILE *fp, const struct ol_fsck_report *r)
 	            "%llu dangling entries\n",
 	        (unsigned long long)r->bad_records, (unsigned long long)r->missing_blobs,
 	        (unsigned long long)r->bad_blob_sizes, (unsigned long long)r->dangling);
-	fprintf(fp, "leftovers: %llu orphan files (%llu removed), %llu unexpected files\n",
+	fprintf(fp, "leftovers: %llu orphan files (%llu removed, %llu kept: immutable), %llu "
+	            "unexpected files\n",
 	        (unsigned long long)r->orphan_blobs, (unsigned long long)r->orphans_removed,
-	        (unsigned long long)r->unexpected_files);
+	        (unsigned long long)r->orphans_immutable, (unsigned long long)r->unexpected_files);
+	fprintf(fp, "object lock: %llu locked versions, %llu immutable blob files, %llu blob files "
+	            "of locked versions without the flag\n",
+	        (unsigned long long)r->locked_versions, (unsigned long long)r->immutable_blobs,
+	        (unsigned long long)r->locked_unflagged);
 	for (i = 0; i < r->n_problems; i++)
 		fprintf(fp, "  %s\n", r->problems[i]);
 	if (r->problems_truncated)
@@ -810,9 +848,11 @@ ol_fsck_report_print_json(FILE *fp, const struct ol_fsck_report *r)
 
 	fprintf(fp,
 	        "{\"buckets\":%llu,\"versions\":%llu,\"uploads\":%llu,\"parts\":%llu,"
-	        "\"blobs_referenced\":%llu,\"blob_files\":%llu,\"bad_records\":%llu,\"missing_blobs\":%llu,"
-	        "\"bad_blob_sizes\":%llu,\"dangling\":%llu,\"orphan_blobs\":%llu,"
-	        "\"orphans_removed\":%llu,\"unexpected_files\":%llu,\"damaged\":%s,"
+	        "\"blobs_referenced\":%llu,\"blob_files\":%llu,\"bad_records\":%llu,"
+	        "\"missing_blobs\":%llu,\"bad_blob_sizes\":%llu,\"dangling\":%llu,\"orphan_blobs\":%llu,"
+	        "\"orphans_removed\":%llu,\"unexpected_files\":%llu,\"locked_versions\":%llu,"
+	        "\"immutable_blobs\":%llu,\"locked_unflagged\":%llu,\"orphans_immutable\":%llu,"
+	        "\"damaged\":%s,"
 	        "\"clean\":%s,\"problems_truncated\":%s,\"problems\":[",
 	        (unsigned long long)r->buckets, (unsigned long long)r->versions,
 	        (unsigned long long)r->uploads, (unsigned long long)r->parts,
@@ -820,7 +860,9 @@ ol_fsck_report_print_json(FILE *fp, const struct ol_fsck_report *r)
 	        (unsigned long long)r->bad_records, (unsigned long long)r->missing_blobs,
 	        (unsigned long long)r->bad_blob_sizes, (unsigned long long)r->dangling,
 	        (unsigned long long)r->orphan_blobs, (unsigned long long)r->orphans_removed,
-	        (unsigned long long)r->unexpected_files, damaged(r) ? "true" : "false",
+	        (unsigned long long)r->unexpected_files, (unsigned long long)r->locked_versions,
+	        (unsigned long long)r->immutable_blobs, (unsigned long long)r->locked_unflagged,
+	        (unsigned long long)r->orphans_immutable, damaged(r) ? "true" : "false",
 	        ol_fsck_report_clean(r) ? "true" : "false",
 	        r->problems_truncated ? "true" : "false");
 	for (i = 0; i < r->n_problems; i++) {

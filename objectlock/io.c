@@ -2,7 +2,9 @@
 /* The ol_io layer: POSIX disk calls behind one counter that a test can fault (io.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <stdatomic.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -296,6 +298,61 @@ ol_io_fstat(int fd, struct stat *out)
 		return -1;
 	}
 	return fstat(fd, out);
+}
+
+int
+ol_io_fchmod(int fd, mode_t mode)
+{
+	int f = tick_plain();
+
+	if (f) {
+		errno = f;
+		return -1;
+	}
+	return fchmod(fd, mode);
+}
+
+/* FS_IOC_GETFLAGS is declared with a long, but every filesystem reads and writes an int
+ * (e2fsprogs' chattr passes an int too). */
+static int
+get_flags(int fd, int *flags)
+{
+	int f = tick_plain();
+
+	if (f) {
+		errno = f;
+		return -1;
+	}
+	return ioctl(fd, FS_IOC_GETFLAGS, flags);
+}
+
+int
+ol_io_get_immutable(int fd, bool *on)
+{
+	int flags = 0;
+
+	if (get_flags(fd, &flags) != 0)
+		return -1;
+	*on = (flags & FS_IMMUTABLE_FL) != 0;
+	return 0;
+}
+
+int
+ol_io_set_immutable(int fd, bool on)
+{
+	int flags = 0, want, f;
+
+	if (get_flags(fd, &flags) != 0)
+		return -1;
+	want = on ? (flags | FS_IMMUTABLE_FL) : (flags & ~FS_IMMUTABLE_FL);
+	if (want == flags)
+		return 0;
+	f = tick_plain();
+	if (f) {
+		errno = f;
+		return -1;
+	}
+	return ioctl(fd, FS_IOC_SETFLAGS, &want);
 }
 
 DIR *

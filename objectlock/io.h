@@ -12,6 +12,7 @@
 #define HOLDFAST_OBJECTLOCK_IO_H
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -35,6 +36,15 @@ DIR *ol_io_opendir(const char *path);
 /* NULL with errno 0 at the end, NULL with errno set on failure. */
 struct dirent *ol_io_readdir(DIR *d);
 int ol_io_closedir(DIR *d); /* not counted */
+
+int ol_io_fchmod(int fd, mode_t mode);
+/* The immutable inode flag (FS_IOC_GETFLAGS / FS_IOC_SETFLAGS, FS_IMMUTABLE_FL) of the file
+ * open at @fd (read-only is enough). 0, or -1 with errno: ENOTTY / EOPNOTSUPP / EINVAL when
+ * the filesystem has no such flags, EPERM without CAP_LINUX_IMMUTABLE. Reading the flags
+ * counts as one call; setting reads them first and changes only this one (one more call,
+ * none when the flag is already as wanted). */
+int ol_io_get_immutable(int fd, bool *on);
+int ol_io_set_immutable(int fd, bool on);
 
 /* Write all @n bytes, looping over short writes. 0, or -1 with errno. */
 int ol_io_write_all(int fd, const void *p, size_t n);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Test-only: fault injection into the ol_io layer, counters that let tests bound the work of
- * a listing, and raw access to index records. Nothing here is for the gateway; a test that
+ * a listing, raw access to index records, and fake time sources for the compliance clock. Nothing here is for the gateway; a test that
  * includes it links objectlock_dep as usual.
  */
 #ifndef HOLDFAST_OBJECTLOCK_IO_TEST_H
@@ -51,5 +51,27 @@ void ol_test_nosync(struct ol_store *st);
 int ol_test_version_raw_put(struct ol_store *st, const char *bucket, const void *key,
                             size_t keylen, const char *version_id, const void *p, size_t n,
                             struct ol_err *err);
+
+/* ---- the compliance clock's time sources ----
+ * The clock reads three things: the wall clock (CLOCK_REALTIME), a monotonic clock that
+ * counts suspend time and cannot be set (CLOCK_BOOTTIME, by direct system call), and the
+ * identity of the boot (/proc/sys/kernel/random/boot_id, trusted only while the monotonic
+ * reading agrees with /proc/uptime). A test feeds fake ones. All three must be thread-safe:
+ * the checkpoint thread reads them too. */
+struct ol_clock_source {
+	int64_t (*wall_ns)(void *ctx);
+	int64_t (*mono_ns)(void *ctx);
+	/* Copy the boot id (NUL-terminated, < 40 bytes) to @out; false = unknown or not to be
+	 * trusted (then no time is credited across a restart). */
+	bool (*boot_id)(void *ctx, char out[40]);
+	void *ctx;
+};
+
+/* Stores opened from now on use @src (copied); NULL = the real clocks again. Process-wide. */
+void ol_test_clock_source(const struct ol_clock_source *src);
+
+/* Close @st as a crash would leave the clock: no last checkpoint (the one on disk is the
+ * last the thread or ol_clock_checkpoint wrote). */
+void ol_test_close_no_checkpoint(struct ol_store *st);
 
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * objectlock/ — the WORM store: buckets, object versions (inline or in blob files), listing,
- * a small key-value space for the gateway, and the offline consistency checker. The only
- * public header of the objectlock library. It depends on crypto/ and nothing else of ours;
- * RocksDB is an implementation detail and never leaks through this header.
+ * Object Lock (policy, compliance clock, retention and legal hold), a small key-value space
+ * for the gateway, and the offline consistency checker. The only public header of the
+ * objectlock library. It depends on crypto/ and nothing else of ours; RocksDB is an
+ * implementation detail and never leaks through this header.
  *
  * Conventions
  *  - Functions returning int return OL_OK (0) or a negative enum ol_rc. On failure @err (which
@@ -30,6 +31,12 @@
  * copying, so a blob file may have st_nlink > 1. Removal always unlinks the removed
  * record's own name, which never affects another name of the same inode, and fsck checks
  * and collects names, not inodes.
+ *
+ * Object Lock: one pure policy function (ol_policy_check) judges every removal of a version
+ * and every change of its lock, under the key's lock, on the record just read, at the time
+ * of the compliance clock (ol_clock_now), which a moved system clock cannot drag. Blob files
+ * of locked versions are read-only and, where possible, immutable (ol_store_status). There
+ * is no unchecked way to remove a version.
  */
 #ifndef HOLDFAST_OBJECTLOCK_H
 #define HOLDFAST_OBJECTLOCK_H
@@ -57,6 +64,10 @@ enum ol_rc {
 	                    * its ETag differs: S3 InvalidPart */
 	OL_EPARTORDER = -12, /* complete: part numbers not strictly ascending (a duplicate
 	                    * included): S3 InvalidPartOrder */
+	OL_ELOCKED = -13,  /* refused by Object Lock (retention, legal hold): the call's
+	                    * enum ol_verdict output says why; S3 403 AccessDenied */
+	OL_EDELMARKER = -14, /* a retention or legal-hold change addressed a delete marker:
+	                    * S3 405 MethodNotAllowed */
 };
 
 struct ol_err {
@@ -99,27 +110,35 @@ struct ol_store_opts {
 	bool read_only;            /* open the index read-only; every mutation then fails with
 	                            * OL_EINVAL. Several read-only opens may coexist with one
 	                            * writer (they see the state as of their open). */
+	uint32_t clock_checkpoint_ms; /* how often the compliance clock's checkpoint is written
+	                            * (see "compliance clock"); 0 = OL_CLOCK_CHECKPOINT_MS */
 };
 
 /*
  * Open (and, unless read_only, create) the store in o->data_dir: the directory itself, its
  * index/, blobs/ and tmp/ subdirectories. A read-write open takes RocksDB's lock, so a second
  * read-write open of the same data_dir fails with OL_EIO. A read-write open also removes
- * leftover files in tmp/ (bodies of puts that never committed).
+ * leftover files in tmp/ (bodies of puts that never committed), probes whether blob files
+ * can get the immutable inode flag (ol_store_status), starts the compliance clock from its
+ * checkpoint (writing the first one for a new store) and a thread that re-writes that
+ * checkpoint every clock_checkpoint_ms. A read-only open starts the clock from the
+ * checkpoint too but never writes.
  * Returns OL_OK and *out; OL_EINVAL (bad options), OL_ENOTFOUND (read_only and no store
- * there), OL_ECORRUPT (unknown schema version), OL_EIO / OL_ENOSPC / OL_ERR.
+ * there), OL_ECORRUPT (unknown schema version; read-write: the clock checkpoint is damaged
+ * — the store refuses to guess a time, see "compliance clock"), OL_EIO / OL_ENOSPC / OL_ERR.
  */
 int ol_store_open(const struct ol_store_opts *o, struct ol_store **out, struct ol_err *err);
 
-/* Close the store. NULL-safe. Every put, reader and list on it must have finished. */
+/* Close the store: stops the checkpoint thread and writes a last clock checkpoint.
+ * NULL-safe. Every put, reader and list on it must have finished. */
 void ol_store_close(struct ol_store *st);
 
 /* ---- small key-value space (users, meta) --------------------------------------------------- */
 
 /* Column families, one per kind of record. Only OL_CF_USERS and OL_CF_META accept the
  * ol_kv_* calls; the others hold structured records written by the functions below (and by
- * the multipart, replication and audit code to come). Keys beginning with "objectlock." in
- * OL_CF_META are reserved for the store itself. */
+ * the replication and audit code to come); OL_CF_UPLOADS holds multipart uploads. Keys
+ * beginning with "objectlock." in OL_CF_META are reserved for the store itself. */
 enum ol_cf {
 	OL_CF_BUCKETS = 0,
 	OL_CF_VERSIONS,
@@ -347,6 +366,111 @@ uint32_t ol_version_parts_count(const struct ol_version *v);
 int ol_version_part_range(const struct ol_version *v, uint32_t part_number, uint64_t *off,
                           uint64_t *len);
 
+/* ---- Object Lock: the policy ------------------------------------------------------------- */
+
+/*
+ * One pure function decides whether a version may be removed or its lock changed
+ * (S3.md 8.1-8.7, 16.3); every store path that removes or alters a version calls it under
+ * the key's lock on the record it just read. The semantics are AWS's:
+ *
+ *   retained(v) := v.lock_mode != NONE && now < v.retain_until_ns   (expired: no protection)
+ *   locked(v)   := retained(v) || v.legal_hold
+ *
+ *  - delete markers are never protected: removing one is always allowed; a retention or
+ *    legal-hold change addressed to one is refused (OL_DENY_DELETE_MARKER);
+ *  - removal: a legal hold refuses it whatever the retention and the bypass; an active
+ *    COMPLIANCE retention refuses it always; an active GOVERNANCE retention refuses it unless
+ *    the bypass is requested AND permitted;
+ *  - retention change (PutObjectRetention, the S3.md 8.4 matrix; the legal hold plays no
+ *    part): a date not after now is refused first (OL_DENY_PAST_DATE); without an active
+ *    retention anything goes (set any mode, remove); keeping the mode with a date at or
+ *    after the current one (extend or keep) is always allowed; everything else — shorten,
+ *    GOVERNANCE <-> COMPLIANCE either way, remove — is refused under COMPLIANCE and needs
+ *    the bypass (requested and permitted) under GOVERNANCE;
+ *  - legal hold ON/OFF: always allowed (not on delete markers);
+ *  - a new version of the key (PUT, Copy, Complete, a delete marker on top) and metadata
+ *    updates (tagging, ACL, replication status) are never blocked.
+ *
+ * Where a bypass is needed, a bypass requested without the permission is refused with
+ * OL_DENY_BYPASS_NOT_PERMITTED; where none is needed the bypass is ignored.
+ */
+
+enum ol_op {
+	OL_OP_REMOVE_VERSION = 1, /* permanent removal of this version: DeleteObject?versionId, a
+	                           * DeleteObjects entry with a VersionId, the admin CLI, lifecycle
+	                           * (noncurrent expiration), replication; and the replacement of
+	                           * the null version by a write in a bucket that is not Enabled */
+	OL_OP_SET_RETENTION,      /* PutObjectRetention: change->lock_mode/retain_until_ns, mode
+	                           * OL_LOCK_NONE with date 0 = remove the retention */
+	OL_OP_SET_LEGAL_HOLD,     /* PutObjectLegalHold: change->legal_hold */
+	OL_OP_NEW_VERSION,        /* PUT / Copy / Complete on the key, DeleteObject without a
+	                           * version id (a marker on top): always allowed */
+	OL_OP_UPDATE_METADATA,    /* tagging, ACL, replication status: always allowed */
+};
+
+/* The requested lock state, for OL_OP_SET_RETENTION and OL_OP_SET_LEGAL_HOLD. */
+struct ol_lock_change {
+	enum ol_lock_mode lock_mode;
+	int64_t retain_until_ns;  /* Unix ns; 0 with OL_LOCK_NONE */
+	bool legal_hold;
+};
+
+/* Who asks. bypass_requested: x-amz-bypass-governance-retention compared
+ * case-insensitively to "true"; bypass_permitted: the caller holds
+ * s3:BypassGovernanceRetention on the object. */
+struct ol_caller {
+	bool bypass_requested;
+	bool bypass_permitted;
+};
+
+/*
+ * The answer, and how the gateway maps it (S3.md 8.2, 8.4, 8.7, 8.9):
+ *
+ *   verdict                        HTTP  S3 code           message
+ *   OL_DENY_LEGAL_HOLD             403   AccessDenied      Access Denied because object protected by object lock.
+ *   OL_DENY_COMPLIANCE             403   AccessDenied      (same)
+ *   OL_DENY_GOVERNANCE             403   AccessDenied      (same)
+ *   OL_DENY_BYPASS_NOT_PERMITTED   403   AccessDenied      Access Denied
+ *   OL_DENY_PAST_DATE              400   InvalidArgument   The retain until date must be in the future!
+ *   OL_DENY_DELETE_MARKER          405   MethodNotAllowed  The specified method is not allowed against this resource.
+ *   OL_DENY_BAD_CHANGE             400   MalformedXML      (a change the XML parser should never have let through)
+ *
+ * In DeleteObjects each refused entry gets its own <Error><Code>AccessDenied</Code> with
+ * the message above; the other entries go on. Never 400 InvalidRequest for a lock refusal
+ * (MinIO's divergence, S3.md 13).
+ */
+enum ol_verdict {
+	OL_ALLOW = 0,
+	OL_DENY_LEGAL_HOLD,           /* legal hold ON: no removal, bypass or not */
+	OL_DENY_COMPLIANCE,           /* active COMPLIANCE retention: nobody may weaken it */
+	OL_DENY_GOVERNANCE,           /* active GOVERNANCE retention and no bypass requested */
+	OL_DENY_BYPASS_NOT_PERMITTED, /* bypass requested without the permission */
+	OL_DENY_PAST_DATE,            /* retention change to a date not after now */
+	OL_DENY_DELETE_MARKER,        /* retention / legal hold addressed to a delete marker */
+	OL_DENY_BAD_CHANGE,           /* no or malformed change (mode out of range, mode NONE
+	                               * with a date), or an unknown op: fails closed */
+};
+
+/*
+ * Decide whether @op may be done to @v at compliance time @now_ns (ns since the epoch, from
+ * ol_clock_now). @change: the requested state for OL_OP_SET_RETENTION (mode and date) and
+ * OL_OP_SET_LEGAL_HOLD (legal_hold); NULL otherwise (NULL for those two is
+ * OL_DENY_BAD_CHANGE). @who NULL = no bypass. Pure and thread-safe: it reads only its
+ * arguments. Returns OL_ALLOW or the reason for the refusal.
+ */
+enum ol_verdict ol_policy_check(const struct ol_version *v, enum ol_op op,
+                                const struct ol_lock_change *change,
+                                const struct ol_caller *who, int64_t now_ns);
+
+/* retained(v) and locked(v) above, at @now_ns. A delete marker is never either. Pure. */
+bool ol_retained(const struct ol_version *v, int64_t now_ns);
+bool ol_locked(const struct ol_version *v, int64_t now_ns);
+
+/* Static name of a verdict ("OL_DENY_COMPLIANCE"), and a short lower-case reason for logs
+ * and err->msg ("active compliance retention"); "OL_?" / "unknown" for other values. */
+const char *ol_verdict_name(enum ol_verdict v);
+const char *ol_verdict_reason(enum ol_verdict v);
+
 /* ---- put ----------------------------------------------------------------------------------- */
 
 struct ol_put;
@@ -380,6 +504,17 @@ uint64_t ol_put_size(const struct ol_put *put);
  * id; Unversioned or Suspended -> the null version, replacing the previous null version of
  * the key, whose blob is unlinked after the commit.
  *
+ * Object Lock: a new version is never blocked by the locks of older ones (S3.md 8.7) — but
+ * replacing the null version destroys it, so that replacement is judged like a removal
+ * (OL_OP_REMOVE_VERSION, never with a bypass) on the freshly read record, under the key's
+ * lock: a locked null version is kept and the put fails with OL_ELOCKED (the gateway answers
+ * 403 AccessDenied). This cannot arise through S3 in a lock bucket, which is never
+ * Suspended; it keeps lock fields meaningful wherever a record carries them. The same holds
+ * for ol_delete_marker_put (Suspended), ol_upload_complete and ol_version_clone. A damaged
+ * null version cannot be judged and is not replaced either (OL_ECORRUPT).
+ * When @v is locked (ol_locked at the compliance clock's now) its blob files are made
+ * read-only and get the immutable inode flag where possible (see ol_store_status).
+ *
  * Order: temp file fsync, rename into blobs/, directory fsync, then one synced RocksDB
  * write batch (the commit point). Puts to the same key serialize their index update; the
  * last to commit is the latest version.
@@ -389,7 +524,9 @@ uint64_t ol_put_size(const struct ol_put *put);
  * disk is deliberately left in place (an orphan that fsck --repair removes) rather than risk
  * unlinking the bytes of a committed version.
  * Returns OL_OK; OL_ENOTFOUND (bucket deleted meanwhile); OL_EINVAL / OL_E2BIG (metadata
- * out of bounds); OL_EIO, OL_ENOSPC, OL_ENOMEM, or any code a failed ol_put_write left.
+ * out of bounds); OL_ELOCKED (the null version it would replace is locked); OL_ECORRUPT
+ * (the null version it would replace is damaged); OL_EIO, OL_ENOSPC, OL_ENOMEM, or any code
+ * a failed ol_put_write left.
  */
 int ol_put_commit(struct ol_put *put, struct ol_version *v, struct ol_err *err);
 
@@ -456,8 +593,10 @@ void ol_reader_close(struct ol_reader *r);
  * S3 DeleteObject without a version id on a versioned bucket: Enabled -> a new delete marker
  * becomes the latest version; Suspended -> a null delete marker replaces the null version
  * (whose blob is unlinked after the commit). On OL_OK *out (may be NULL) receives the marker
- * (caller releases it). Returns OL_OK, OL_ENOTFOUND (no bucket), OL_EINVAL (bucket
- * Unversioned: there the caller removes the null version with ol_version_remove; bad key),
+ * (caller releases it). Adding a marker on top of a locked version is always allowed (S3.md
+ * 8.7); replacing a locked null version (Suspended) is not: OL_ELOCKED, as for a put.
+ * Returns OL_OK, OL_ENOTFOUND (no bucket), OL_EINVAL (bucket Unversioned: there the caller
+ * removes the null version with ol_version_remove; bad key), OL_ELOCKED, OL_ECORRUPT,
  * OL_EIO, OL_ENOSPC.
  */
 int ol_delete_marker_put(struct ol_store *st, const char *bucket, const void *key,
@@ -465,15 +604,246 @@ int ol_delete_marker_put(struct ol_store *st, const char *bucket, const void *ke
 
 /*
  * Permanently remove one version (or delete marker) — "null" addresses the null version —
- * then unlink its blob. NO Object Lock check happens here: the caller must first have
- * the version judged by the policy function (a later issue puts that check in front of this
- * call); this is the raw store operation. On OL_OK *removed_out (may be NULL) receives the
- * removed version (caller releases it).
- * Returns OL_OK, OL_ENOTFOUND, OL_EINVAL (malformed id, bad key), OL_ECORRUPT, OL_EIO.
+ * if Object Lock allows it, then unlink its blob files. This is the only way to remove a
+ * version: there is no unchecked removal, not even for the admin CLI, lifecycle, fsck or
+ * replication (S3.md 8.1 "no back door"), and each of them calls this.
+ *
+ * Under the key's lock the record is read afresh and judged by ol_policy_check(rec,
+ * OL_OP_REMOVE_VERSION, NULL, @who, now), so a legal hold or retention set concurrently is
+ * either seen by the check or set after the removal (and then fails with OL_ENOTFOUND) —
+ * never lost in between. A record that does not decode cannot be judged and is not removed.
+ * On removal the immutable flag of its blob files is cleared just before each unlink, still
+ * under the lock: the one place the flag is lifted.
+ *
+ * @who: the caller's bypass (x-amz-bypass-governance-retention and the permission); NULL =
+ * none. @now_ns: the compliance time to judge at; OL_NOW (0) = ol_clock_now(@st) read under
+ * the lock, which is what the gateway passes. A time later than the compliance clock is
+ * clamped to it: no caller can judge a version as of a moment that has not come.
+ * On OL_ELOCKED *verdict_out (may be NULL) receives the refusal; it is left alone otherwise.
+ * On OL_OK *removed_out (may be NULL) receives the removed version (caller releases it).
+ * Returns OL_OK; OL_ENOTFOUND (no such version; quiet); OL_ELOCKED (refused: retention or
+ * legal hold; err->msg names the version and the reason); OL_EINVAL (malformed id, bad key,
+ * read-only store); OL_ECORRUPT (record damaged); OL_EIO.
  */
+int ol_version_remove_checked(struct ol_store *st, const char *bucket, const void *key,
+                              size_t keylen, const char *version_id,
+                              const struct ol_caller *who, int64_t now_ns,
+                              enum ol_verdict *verdict_out, struct ol_version *removed_out,
+                              struct ol_err *err);
+
+/* ol_version_remove_checked without a bypass, judged at the compliance clock's now: the
+ * safe default (a locked version gives OL_ELOCKED). Same return codes. */
 int ol_version_remove(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
                       const char *version_id, struct ol_version *removed_out,
                       struct ol_err *err);
+
+/* ---- Object Lock: retention and legal hold ---------------------------------------------- */
+
+/* For the @now_ns arguments: judge at the compliance clock's now, read under the key's lock. */
+#define OL_NOW ((int64_t)0)
+
+/*
+ * PutObjectRetention on version @version_id of (@bucket, @key) (NULL = the latest version,
+ * "null" = the null version): set @mode until @retain_until_ns, or remove the retention
+ * (OL_LOCK_NONE with 0). Under the key's lock the record is read afresh and the change
+ * judged by ol_policy_check(rec, OL_OP_SET_RETENTION, change, @who, now) — the S3.md 8.4
+ * matrix; @who and @now_ns as for ol_version_remove_checked. Then one synced batch rewrites
+ * the record in place: same version id, same Last-Modified, ETag and bytes (S3.md 8.1). A
+ * change to the state already stored writes nothing (S3 retries are idempotent). When the
+ * version ends up locked its blob files are made read-only and immutable where possible.
+ * The gateway validates the request first (XML, "must be in the future" against
+ * ol_clock_now); the store judges again on the fresh record and refuses what slipped by.
+ * On refusal by the policy *verdict_out (may be NULL) receives the verdict; otherwise it is
+ * left alone. On OL_OK *out (may be NULL) receives the updated version (caller releases).
+ * Returns OL_OK; OL_ENOTFOUND (no such bucket, key or version; quiet); OL_ELOCKED (the
+ * matrix refuses: OL_DENY_COMPLIANCE / _GOVERNANCE / _BYPASS_NOT_PERMITTED);
+ * OL_EDELMARKER (the version is a delete marker); OL_EINVAL (date not in the future:
+ * OL_DENY_PAST_DATE; malformed change: OL_DENY_BAD_CHANGE; bucket without Object Lock —
+ * S3 400 InvalidRequest "Bucket is missing Object Lock Configuration", the gateway checks it
+ * first; malformed id, bad key, read-only store; *verdict_out is set only for the first
+ * two); OL_ECORRUPT (record damaged); OL_EIO, OL_ENOSPC, OL_ENOMEM.
+ */
+int ol_version_set_retention(struct ol_store *st, const char *bucket, const void *key,
+                             size_t keylen, const char *version_id, enum ol_lock_mode mode,
+                             int64_t retain_until_ns, const struct ol_caller *who,
+                             int64_t now_ns, enum ol_verdict *verdict_out,
+                             struct ol_version *out, struct ol_err *err);
+
+/*
+ * PutObjectLegalHold: set (@on) or clear the legal hold of version @version_id (NULL = the
+ * latest, "null" = the null version), exactly as ol_version_set_retention: fresh record,
+ * policy check (OL_OP_SET_LEGAL_HOLD: allowed in every retention state, refused on a delete
+ * marker), one synced batch, nothing written if unchanged, blobs made immutable when the
+ * hold is set. Clearing the hold never lifts the immutable flag (only a removal does).
+ * Returns OL_OK; OL_ENOTFOUND; OL_EDELMARKER (*verdict_out = OL_DENY_DELETE_MARKER);
+ * OL_EINVAL (bucket without Object Lock, malformed id, bad key, read-only store);
+ * OL_ECORRUPT; OL_EIO, OL_ENOSPC, OL_ENOMEM.
+ */
+int ol_version_set_legal_hold(struct ol_store *st, const char *bucket, const void *key,
+                              size_t keylen, const char *version_id, bool on,
+                              enum ol_verdict *verdict_out, struct ol_version *out,
+                              struct ol_err *err);
+
+/* ---- Object Lock: the compliance clock ---------------------------------------------------- */
+
+/*
+ * Retention is judged against the compliance clock, not the system clock: setting the date
+ * ten years ahead (by hand, a rogue NTP server, libfaketime around the process) must not
+ * free a single locked version. Rules:
+ *
+ *  1. Between two readings it advances by the monotonic time elapsed (CLOCK_BOOTTIME, read
+ *     with a direct system call: settimeofday cannot move it, and an LD_PRELOAD time shim
+ *     such as libfaketime does not see the call), adjusted toward the wall clock
+ *     (CLOCK_REALTIME) by at most 1/OL_CLOCK_SLEW_DIV of that elapsed time: with the
+ *     default 60, at most 1 s per 60 s (1.67 %) faster or slower. So a wall clock set ahead
+ *     by any amount drags compliance time by at most 1 minute per hour (24 min/day), and a
+ *     retention of D days cannot end before D x 60/61 days of real time have passed. When
+ *     the wall clock is within reach, compliance time equals it.
+ *  2. It never goes back: when the wall clock is behind, compliance time still advances, at
+ *     least (1 - 1/60) x the monotonic rate, until they meet again.
+ *  3. A checkpoint (compliance time, wall time, monotonic time, boot id) is written to the
+ *     meta column family at open, every clock_checkpoint_ms (default 60 s) and at close.
+ *  4. A new store starts from the wall clock. A restart resumes from the checkpoint and
+ *     never from the wall clock: it adds the time elapsed since the checkpoint only when it
+ *     can measure it — same boot (boot id), monotonic reading consistent with /proc/uptime
+ *     — and then at most min(monotonic elapsed, wall elapsed). After a reboot the downtime
+ *     is not measurable: the clock resumes at the checkpoint and catches up at the rate of
+ *     rule 1 (an hour of downtime costs 60 hours of catching up, during which retention is
+ *     judged later than the wall clock would — the safe side). A wall clock far ahead of the
+ *     resumed time is reported, never believed.
+ *  5. A damaged checkpoint makes a read-write open fail (OL_ECORRUPT) rather than guess; a
+ *     read-only open then starts from the wall clock and reports it.
+ *  6. Disagreements are recorded: whenever the wall clock is found more than
+ *     OL_CLOCK_ALARM_NS away from compliance time (at open, or after a step of the wall
+ *     clock relative to the monotonic one), and when it comes back within it. Each such
+ *     event counts in ol_clock_status.disagreements, sets the last (wall, compliance) pair
+ *     and enters a log of the last OL_CLOCK_EVENTS_MAX events, persisted with the checkpoint
+ *     so an offline `holdfast clock status` sees them.
+ *
+ * Out of scope, stated: root can rewrite the index itself (or start the process in a time
+ * namespace with a moved CLOCK_BOOTTIME); the answer to that is the replicated copy under
+ * its own lock, not this clock.
+ */
+
+#define OL_CLOCK_SLEW_DIV 60                     /* the drift bound: 1/60 of elapsed time */
+#define OL_CLOCK_ALARM_NS 1000000000LL           /* disagreement threshold: 1 s */
+#define OL_CLOCK_CHECKPOINT_MS 60000u            /* default checkpoint period */
+#define OL_CLOCK_EVENTS_MAX 16                   /* events kept (ring, persisted) */
+
+/*
+ * The compliance time in ns since the epoch. Thread-safe, cheap (a mutex, a vDSO read of
+ * the wall clock and one clock_gettime system call), never decreasing across calls and
+ * across restarts. The gateway uses it for "the retain until date must be in the future"
+ * and should compute a default retention (S3.md 8.3) as max(version created_ns,
+ * ol_clock_now) + Days, so that a wall clock set back cannot shorten it.
+ */
+int64_t ol_clock_now(struct ol_store *st);
+
+/* Write the checkpoint now (the thread does it every clock_checkpoint_ms and close does it
+ * once more). Returns OL_OK, OL_EINVAL (read-only store), OL_EIO, OL_ENOSPC. */
+int ol_clock_checkpoint(struct ol_store *st, struct ol_err *err);
+
+enum ol_clock_event_kind {
+	OL_CLOCK_EV_NEW = 1,     /* new store: started from the wall clock */
+	OL_CLOCK_EV_RESUME,      /* resumed from the checkpoint; detail_ns = elapsed time
+	                          * credited (0 after a reboot or when unmeasurable) */
+	OL_CLOCK_EV_WALL_AHEAD,  /* wall clock found ahead by more than OL_CLOCK_ALARM_NS */
+	OL_CLOCK_EV_WALL_BEHIND, /* ... behind */
+	OL_CLOCK_EV_WALL_STEP,   /* the wall clock stepped relative to the monotonic clock by
+	                          * detail_ns while already in disagreement */
+	OL_CLOCK_EV_AGREE,       /* back within OL_CLOCK_ALARM_NS */
+	OL_CLOCK_EV_NO_CHECKPOINT, /* read-only open of a store without a usable checkpoint:
+	                          * started from the wall clock */
+};
+
+struct ol_clock_event {
+	enum ol_clock_event_kind kind;
+	int64_t compliance_ns;   /* at the event */
+	int64_t wall_ns;
+	int64_t detail_ns;       /* kind-specific (see above); for WALL_AHEAD/BEHIND/AGREE the
+	                          * step of the wall clock that caused it (0 at open) */
+};
+
+enum ol_clock_start {
+	OL_CLOCK_START_NEW = 1,        /* first open: from the wall clock */
+	OL_CLOCK_START_CHECKPOINT,     /* from the checkpoint, nothing credited */
+	OL_CLOCK_START_CHECKPOINT_BOOT, /* from the checkpoint + measured time (same boot) */
+	OL_CLOCK_START_WALL_FALLBACK,  /* read-only open without a usable checkpoint */
+};
+
+struct ol_clock_status {
+	int64_t compliance_ns;        /* ol_clock_now at the call */
+	int64_t wall_ns;              /* the wall clock at the call */
+	int64_t offset_ns;            /* wall - compliance (> 0: the wall clock is ahead) */
+	uint32_t slew_div;            /* OL_CLOCK_SLEW_DIV */
+	int64_t alarm_ns;             /* OL_CLOCK_ALARM_NS */
+	enum ol_clock_start start;
+	int64_t started_ns;           /* compliance time at open */
+	int64_t credited_ns;          /* elapsed time credited at open */
+	int64_t checkpoint_ns;        /* compliance time of the last checkpoint written or read */
+	int64_t checkpoint_wall_ns;   /* wall time at that checkpoint */
+	uint64_t checkpoints_written; /* since open */
+	uint64_t checkpoint_failures; /* since open */
+	char checkpoint_error[128];   /* the last failure, "" if none */
+	bool read_only;               /* nothing is persisted */
+	bool boot_trusted;            /* monotonic clock consistent with /proc/uptime */
+	uint64_t disagreements;       /* events WALL_AHEAD / WALL_BEHIND / WALL_STEP, ever
+	                               * (persisted) */
+	int64_t last_disagreement_wall_ns;       /* the pair at the last one; 0 if none */
+	int64_t last_disagreement_compliance_ns;
+	int64_t max_ahead_ns;         /* largest wall - compliance seen, ever (>= 0) */
+	int64_t max_behind_ns;        /* largest compliance - wall seen, ever (>= 0) */
+	uint64_t events_total;        /* events ever recorded (persisted) */
+	uint32_t n_events;            /* entries in events[], oldest first */
+	struct ol_clock_event events[OL_CLOCK_EVENTS_MAX];
+};
+
+/* Fill @out. Thread-safe; advances the clock like ol_clock_now. */
+void ol_clock_status(struct ol_store *st, struct ol_clock_status *out);
+
+/* ---- Object Lock: store status ------------------------------------------------------------- */
+
+/*
+ * Defence in depth on disk: blob files of locked versions are made read-only (write bits
+ * removed: 0440, never wider than they were) and get the immutable inode flag
+ * (FS_IOC_SETFLAGS FS_IMMUTABLE_FL; needs CAP_LINUX_IMMUTABLE and a filesystem with inode
+ * flags — ext4, xfs, btrfs, tmpfs >= 6.0). The flag is set when a locked version is
+ * committed (put, complete, clone with lock fields) and when a retention or legal hold is
+ * set; it is cleared only by a removal the policy allowed, just before the unlink. An
+ * inode shared with another name (ol_version_clone's hard links) is not flagged: the flag
+ * would protect the other name too (link(2) onto a flagged inode fails, so the clone copies
+ * instead and the copy is flagged). Whether it works is probed at a read-write open (a
+ * temp file in tmp/) and downgraded when a real attempt is refused.
+ */
+
+enum ol_immutable_support {
+	OL_IMMUTABLE_UNKNOWN = 0,     /* read-only open: not probed */
+	OL_IMMUTABLE_SUPPORTED,
+	OL_IMMUTABLE_UNSUPPORTED,     /* see immutable_reason */
+};
+
+struct ol_store_status {
+	struct ol_clock_status clock;
+	enum ol_immutable_support immutable;
+	char immutable_reason[128];   /* "" when supported; else why ("no CAP_LINUX_IMMUTABLE
+	                               * (EPERM)", "filesystem has no inode flags (ENOTTY)") */
+	uint64_t immutable_set;       /* flags set since open */
+	uint64_t immutable_cleared;   /* flags cleared for removals since open */
+	uint64_t immutable_shared;    /* blobs left unflagged: inode shared with another name */
+	uint64_t immutable_failed;    /* attempts that failed (I/O errors, refusals) */
+};
+
+/* Fill @out. Thread-safe. */
+void ol_store_status(struct ol_store *st, struct ol_store_status *out);
+
+/* `holdfast clock status`: a human-readable block, and one JSON object on one line. */
+void ol_store_status_print(FILE *f, const struct ol_store_status *s);
+void ol_store_status_print_json(FILE *f, const struct ol_store_status *s);
+
+/* Static names: "new", "checkpoint", ...; "wall-ahead", ...; "supported", ... */
+const char *ol_clock_start_name(enum ol_clock_start s);
+const char *ol_clock_event_name(enum ol_clock_event_kind k);
+const char *ol_immutable_support_name(enum ol_immutable_support s);
 
 /* ---- list ---------------------------------------------------------------------------------- */
 
@@ -553,11 +923,16 @@ int ol_list(struct ol_store *st, const struct ol_list_opts *o, ol_list_cb cb, vo
  *
  * A crash or failure leaves nothing visible; a new name whose commit may or may not have
  * reached disk is kept (an orphan that fsck --repair removes: removing a name never touches
- * the source's bytes).
+ * the source's bytes). The immutable inode flag (ol_store_status) and shared inodes: the
+ * flag is never set on an inode with another name (a locked clone that was linked stays
+ * unflagged, read-only only); link(2) onto a flagged inode fails with EPERM and this copies
+ * instead, so the copy of a locked version is a file of its own.
  * Returns OL_OK; OL_ENOTFOUND (no destination bucket, or the source's blob is gone: the
  * source was removed since it was looked up — S3 NoSuchKey); OL_EINVAL (@src is a delete
  * marker or malformed, bad key, read-only store, metadata out of bounds); OL_E2BIG;
- * OL_ECORRUPT (the source blob has the wrong size); OL_EIO, OL_ENOSPC, OL_ENOMEM, OL_ERR.
+ * OL_ECORRUPT (the source blob has the wrong size, or the null version it would replace is
+ * damaged); OL_ELOCKED (the null version it would replace is locked: see ol_put_commit);
+ * OL_EIO, OL_ENOSPC, OL_ENOMEM, OL_ERR.
  */
 int ol_version_clone(struct ol_store *st, const struct ol_version *src, const char *bucket,
                      const void *key, size_t keylen, struct ol_version *v, struct ol_err *err);
@@ -594,9 +969,10 @@ void ol_upload_release(struct ol_upload *u);
  * final version is to get (content-type, stored headers, checksum algorithm and type, lock
  * mode, retain-until, legal hold, encryption info, ...) and is stored verbatim ([store]
  * fields ignored). Its checksum value may be empty (cksum_len 0) whatever cksum_alg says:
- * at create time S3 knows the algorithm and type only. The store does not apply it at complete: the gateway reads it back with
- * ol_upload_get and builds the version it passes to ol_upload_complete (a default retention
- * is computed at completion time in S3). One synced write.
+ * at create time S3 knows the algorithm and type only. The store does not apply it at
+ * complete: the gateway reads it back with ol_upload_get and builds the version it passes
+ * to ol_upload_complete (a default retention is computed at completion time in S3). One
+ * synced write.
  * Returns OL_OK and @upload_id_out; OL_ENOTFOUND (no such bucket); OL_EINVAL (bad key,
  * read-only store, malformed metadata); OL_E2BIG; OL_EIO, OL_ENOSPC, OL_ENOMEM, OL_ERR.
  */
@@ -805,7 +1181,9 @@ struct ol_complete_part {
  * Returns OL_OK; the codes above; OL_ENOTFOUND also when the bucket is gone; OL_EINVAL
  * also for @v's metadata out of bounds or a read-only store (then *bad_part_out is left
  * alone); OL_E2BIG (metadata too long, sizes overflow); OL_ECORRUPT (an upload or part
- * record fails its checks); OL_EIO, OL_ENOSPC, OL_ENOMEM.
+ * record fails its checks, or the null version it would replace is damaged); OL_ELOCKED
+ * (the null version it would replace is locked, see ol_put_commit: the upload is left as it
+ * was); OL_EIO, OL_ENOSPC, OL_ENOMEM.
  */
 int ol_upload_complete(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
                        const char *upload_id, const struct ol_complete_part *parts, size_t n,
@@ -857,6 +1235,15 @@ struct ol_fsck_report {
 	uint64_t orphan_blobs;     /* blob files and temp files no version references */
 	uint64_t orphans_removed;  /* of those, removed by repair */
 	uint64_t unexpected_files; /* files under blobs/ or tmp/ that are not ours; never removed */
+	/* Object Lock (informational, not damage) */
+	uint64_t locked_versions;  /* versions locked (retention or legal hold) at the store's
+	                            * compliance time */
+	uint64_t immutable_blobs;  /* referenced blob files carrying the immutable inode flag */
+	uint64_t locked_unflagged; /* blob files of locked versions without it: expected where
+	                            * the flag is unsupported, for inodes shared by a clone, and
+	                            * after a crash between a commit and the flag */
+	uint64_t orphans_immutable; /* orphans kept because they carry the immutable flag (also
+	                            * counted in orphan_blobs: never removed by repair) */
 	uint32_t n_problems;       /* lines in problems[] */
 	bool problems_truncated;   /* more problems than OL_FSCK_MAX_PROBLEMS */
 	char problems[OL_FSCK_MAX_PROBLEMS][OL_FSCK_PROBLEM_LEN]; /* one line each, bytes of
@@ -884,6 +1271,9 @@ struct ol_fsck_opts {
  * unlinks those orphans only — never a referenced blob, never a record. Blob files are
  * judged by name: a name hard-linked by ol_version_clone (st_nlink > 1) is an ordinary
  * referenced blob, and unlinking an orphan name never touches another name's bytes.
+ * Object Lock: fsck removes no version, ever; a blob file with the immutable flag is never
+ * removed even when no record references it (it is reported: lift the flag by hand after
+ * looking); the flag state of referenced blobs is counted.
  * @out is always filled (zeroed first) once the store opened.
  * Returns OL_OK when no damage was found (orphans may be left if !repair: see
  * ol_fsck_report_clean), OL_ECORRUPT when damage was found, OL_ENOTFOUND (no store in

@@ -4,7 +4,8 @@
  * change is one synced write batch made under the key's stripe lock, so that picking the
  * version id, finding the null version and writing are one step per key. Multipart
  * completion (multipart.c) and copies (clone.c) commit their versions through the same
- * ol_index_commit_locked.
+ * ol_index_commit_locked. Object Lock is judged in the same step, on the record just read
+ * (policy.c): the removal of a version, and the null version a write would replace.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -215,10 +216,9 @@ ol_put_place(struct ol_put *put, char final[OL_PATH_MAX], struct ol_err *err)
 	return OL_OK;
 }
 
-/* The newest iid of the key, if any: one seek. */
-static int
-newest_iid(struct ol_store *st, const struct ol_kbuf *obj, uint8_t iid[OL_IID_LEN], bool *found,
-           struct ol_err *err)
+int
+ol_newest_iid(struct ol_store *st, const struct ol_kbuf *obj, uint8_t iid[OL_IID_LEN],
+              bool *found, struct ol_err *err)
 {
 	struct ol_iter it = { 0 };
 	struct ol_kbuf up = *obj;
@@ -277,7 +277,7 @@ ol_index_commit_locked(struct ol_store *st, const char *bucket, const void *key,
 	rec->is_null = b.versioning != OL_VERSIONING_ENABLED;
 
 	ol_kb_object(&obj, bucket, key, keylen);
-	rc = newest_iid(st, &obj, newest, &have_newest, err);
+	rc = ol_newest_iid(st, &obj, newest, &have_newest, err);
 	if (rc != OL_OK)
 		goto out;
 	rc = ol_iid_next(have_newest ? newest : NULL, rec->iid, err);
@@ -296,10 +296,21 @@ ol_index_commit_locked(struct ol_store *st, const char *bucket, const void *key,
 		ol_kb_version(&oldk, bucket, key, keylen, old_iid);
 		rc = ol_db_get(st, OL_CF_VERSIONS, oldk.b, oldk.n, &ov, &ovlen, err);
 		if (rc == OL_OK) {
-			/* An unreadable old record is still replaced; its blobs (if any) stay for
-			 * fsck, which reports them as orphans. */
-			if (ol_version_decode(ov, ovlen, &co->old, NULL) != OL_OK)
+			/* Object Lock: replacing the null version destroys it, so it is judged as a
+			 * removal (lock.c). An unreadable record cannot be judged: it is kept, and
+			 * the write refused, rather than destroy what may be locked. */
+			if (ol_version_decode(ov, ovlen, &co->old, NULL) != OL_OK) {
+				char q[72];
+
 				ol_version_init(&co->old);
+				ol_quote(q, sizeof(q), key, keylen);
+				rc = ol_err_set(err, OL_ECORRUPT, "null version of key '%s' in bucket '%s' is "
+				                "damaged: not replaced", q, bucket);
+				goto out;
+			}
+			rc = ol_check_null_replace(st, bucket, key, keylen, &co->old, err);
+			if (rc != OL_OK)
+				goto out;
 		} else if (rc != OL_ENOTFOUND) {
 			goto out;
 		}
@@ -320,6 +331,10 @@ ol_index_commit_locked(struct ol_store *st, const char *bucket, const void *key,
 		                          (const char *)rec->iid, OL_IID_LEN);
 	co->attempted = true;
 	rc = ol_db_write(st, wb, "put", err);
+	/* Object Lock, defence in depth: a version committed locked gets read-only, immutable
+	 * blob files, before the key's lock is released (lock.c) */
+	if (rc == OL_OK && ol_locked(rec, ol_clock_now(st)))
+		ol_blobs_protect(st, rec);
 out:
 	if (rc != OL_OK)
 		ol_version_release(&co->old);
@@ -351,8 +366,13 @@ ol_unlink_blob(struct ol_store *st, const uint8_t id[OL_BLOB_ID_LEN])
 	char path[OL_PATH_MAX];
 
 	/* After the commit: a failure here leaves an orphan for fsck, never a dangling record. */
-	if (ol_blob_path(st, id, path))
-		ol_io_unlink(path);
+	if (!ol_blob_path(st, id, path))
+		return;
+	/* EPERM: the blob of a once-locked version still carries the immutable flag. Every
+	 * caller removes a record the policy let go (or one that never was locked), so the flag
+	 * is lifted here, just before the unlink (lock.c). */
+	if (ol_io_unlink(path) != 0 && errno == EPERM)
+		ol_unlink_immutable(st, path);
 }
 
 void
@@ -480,15 +500,18 @@ ol_delete_marker_put(struct ol_store *st, const char *bucket, const void *key, s
 }
 
 int
-ol_version_remove(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
-                  const char *version_id, struct ol_version *removed_out, struct ol_err *err)
+ol_version_remove_checked(struct ol_store *st, const char *bucket, const void *key,
+                          size_t keylen, const char *version_id, const struct ol_caller *who,
+                          int64_t now_ns, enum ol_verdict *verdict_out,
+                          struct ol_version *removed_out, struct ol_err *err)
 {
 	pthread_mutex_t *mu;
 	rocksdb_writebatch_t *wb = NULL;
 	struct ol_version rec;
 	struct ol_kbuf vk, obj;
 	uint8_t iid[OL_IID_LEN], nulliid[OL_IID_LEN];
-	char *val = NULL;
+	enum ol_verdict vd;
+	char *val = NULL, q[72];
 	size_t vlen = 0;
 	int rc;
 
@@ -499,12 +522,6 @@ ol_version_remove(struct ol_store *st, const char *bucket, const void *key, size
 		                  version_id ? version_id : "");
 	if (st->read_only)
 		return ol_err_set(err, OL_EINVAL, "version remove: store is read-only");
-	/*
-	 * POLICY: this is the raw removal. The Object Lock check (retention, legal hold,
-	 * governance bypass) is NOT made here; every caller — S3 delete, multi-delete, admin,
-	 * lifecycle — must first pass the version through the policy function. The Object Lock
-	 * issue moves that check in front of this call.
-	 */
 	ol_version_init(&rec);
 	mu = ol_stripe(st, bucket, key, keylen);
 	pthread_rwlock_rdlock(&st->bucket_lock);
@@ -520,6 +537,19 @@ ol_version_remove(struct ol_store *st, const char *bucket, const void *key, size
 	rc = ol_version_decode(val, vlen, &rec, err);
 	if (rc != OL_OK)
 		goto out;
+	/* Object Lock: judged on the record just read, under the lock the removal is made
+	 * under, so a legal hold or retention set meanwhile is seen or comes after (and then
+	 * finds nothing). The compliance time is read here too. */
+	vd = ol_policy_check(&rec, OL_OP_REMOVE_VERSION, NULL, who,
+	                     ol_clock_judge_time(st, now_ns));
+	if (vd != OL_ALLOW) {
+		if (verdict_out)
+			*verdict_out = vd;
+		ol_quote(q, sizeof(q), key, keylen);
+		rc = ol_err_set(err, OL_ELOCKED, "version %s of key '%s' is protected: %s",
+		                rec.version_id, q, ol_verdict_reason(vd));
+		goto out;
+	}
 	wb = rocksdb_writebatch_create();
 	rocksdb_writebatch_delete_cf(wb, st->cf[OL_CF_VERSIONS], (const char *)vk.b, vk.n);
 	if (rec.is_null) {
@@ -530,17 +560,27 @@ ol_version_remove(struct ol_store *st, const char *bucket, const void *key, size
 			                             obj.n);
 	}
 	rc = ol_db_write(st, wb, "version remove", err);
+	/* Still under the lock: the immutable flag of a once-locked blob is lifted here and
+	 * nowhere else (ol_unlink_blob), right before its unlink. */
+	if (rc == OL_OK)
+		ol_unlink_version_blobs(st, &rec);
 out:
 	pthread_mutex_unlock(mu);
 	pthread_rwlock_unlock(&st->bucket_lock);
 	if (wb)
 		rocksdb_writebatch_destroy(wb);
 	rocksdb_free(val);
-	if (rc == OL_OK)
-		ol_unlink_version_blobs(st, &rec);
 	if (rc == OL_OK && removed_out)
 		*removed_out = rec;
 	else
 		ol_version_release(&rec);
 	return rc;
+}
+
+int
+ol_version_remove(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                  const char *version_id, struct ol_version *removed_out, struct ol_err *err)
+{
+	return ol_version_remove_checked(st, bucket, key, keylen, version_id, NULL, OL_NOW, NULL,
+	                                 removed_out, err);
 }

@@ -323,8 +323,10 @@ sweep_tmp(const char *dir)
 	while ((de = ol_io_readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (ol_pathf(f, "%s/%s", p, de->d_name))
-			ol_io_unlink(f); /* best effort: fsck reports what stays */
+		/* best effort: fsck reports what stays. Nothing in tmp/ is ever referenced, so an
+		 * immutable flag there (a probe that crashed, lock.c) is lifted too. */
+		if (ol_pathf(f, "%s/%s", p, de->d_name) && ol_io_unlink(f) != 0 && errno == EPERM)
+			ol_unlink_immutable(NULL, f);
 	}
 	ol_io_closedir(d);
 }
@@ -393,6 +395,7 @@ ol_store_open_internal(const struct ol_store_opts *o, const struct ol_open_inter
 	pthread_rwlock_init(&st->bucket_lock, NULL);
 	for (i = 0; i < OL_STRIPES; i++)
 		pthread_mutex_init(&st->stripes[i], NULL);
+	pthread_mutex_init(&st->imm_mu, NULL);
 
 	ol_pathf(idx, "%s/index", st->data_dir);
 	if (o->read_only || (in && in->no_create)) {
@@ -444,6 +447,12 @@ ol_store_open_internal(const struct ol_store_opts *o, const struct ol_open_inter
 		goto out;
 	if (!o->read_only && !(in && in->keep_tmp))
 		sweep_tmp(st->data_dir);
+	/* Object Lock: whether blobs can be made immutable, and the compliance clock — both
+	 * before the first version is judged */
+	ol_immutable_probe(st);
+	rc = ol_clock_open(st, o->clock_checkpoint_ms, err);
+	if (rc != OL_OK)
+		goto out;
 	*out = st;
 	st = NULL;
 out:
@@ -465,6 +474,9 @@ ol_store_close(struct ol_store *st)
 
 	if (!st)
 		return;
+	/* the clock's last checkpoint needs the index still open */
+	if (st->db)
+		ol_clock_close(st);
 	for (i = 0; i < OL_CF_COUNT; i++)
 		if (st->cf[i])
 			rocksdb_column_family_handle_destroy(st->cf[i]);
@@ -479,6 +491,7 @@ ol_store_close(struct ol_store *st)
 	for (i = 0; i < OL_STRIPES; i++)
 		pthread_mutex_destroy(&st->stripes[i]);
 	pthread_rwlock_destroy(&st->bucket_lock);
+	pthread_mutex_destroy(&st->imm_mu);
 	free(st);
 }
 

@@ -11,6 +11,7 @@
 #include <rocksdb/c.h>
 #include <stdatomic.h>
 
+#include "io_test.h" /* struct ol_clock_source */
 #include "objectlock.h"
 #include "record.h"
 
@@ -25,6 +26,40 @@
 /* data_dir + "/blobs/xx/yy/" + 32 hex + NUL fits when data_dir fits this */
 #define OL_PATH_MAX 4096
 
+/* The compliance clock (clock.c; objectlock.h states its rules). Everything under @mu except
+ * the source, which is fixed at open. */
+struct ol_clock {
+	bool init;                    /* mutexes and condition made */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;            /* wakes the checkpoint thread (stop, new events) */
+	pthread_mutex_t ckpt_mu;      /* one checkpoint write at a time, in reading order */
+	struct ol_clock_source src;
+	/* the running state */
+	int64_t anchor_c, anchor_m;   /* compliance and monotonic time at the anchor */
+	int64_t last_c;               /* the largest value handed out */
+	int64_t prev_w, prev_m;       /* the previous reading, to see wall clock steps */
+	int state;                    /* wall vs compliance: 0 agree, 1 ahead, -1 behind */
+	/* status */
+	enum ol_clock_start start;
+	int64_t started_ns, credited_ns;
+	bool boot_trusted;
+	char boot_id[40];
+	int64_t ckpt_c, ckpt_w;
+	int64_t ckpt_m_written;       /* monotonic time of the last write (rate limit) */
+	uint64_t ckpt_written, ckpt_failed;
+	char ckpt_error[128];
+	uint64_t disagreements, events_total;
+	int64_t last_dis_w, last_dis_c, max_ahead, max_behind;
+	struct ol_clock_event ev[OL_CLOCK_EVENTS_MAX]; /* oldest first */
+	uint32_t ev_n;
+	uint64_t events_persisted;    /* events_total as of the last checkpoint */
+	/* the checkpoint thread */
+	pthread_t th;
+	bool th_started, stop;
+	bool no_close_ckpt;           /* ol_test_close_no_checkpoint */
+	uint32_t period_ms;
+};
+
 struct ol_store {
 	char data_dir[OL_PATH_MAX];
 	uint64_t inline_max;
@@ -38,6 +73,12 @@ struct ol_store {
 	 * and versioning changes: a put never commits into a bucket being deleted. */
 	pthread_rwlock_t bucket_lock;
 	pthread_mutex_t stripes[OL_STRIPES];
+	struct ol_clock clock;
+	/* the immutable inode flag on locked blobs (lock.c) */
+	atomic_int imm_support;       /* enum ol_immutable_support */
+	pthread_mutex_t imm_mu;       /* guards imm_reason */
+	char imm_reason[128];
+	atomic_uint_fast64_t imm_set, imm_cleared, imm_shared, imm_failed;
 };
 
 /* Open flags beyond struct ol_store_opts, for fsck. */
@@ -70,6 +111,36 @@ int ol_iter_open(struct ol_store *st, int cf, const void *upper, size_t ulen,
 void ol_iter_close(struct ol_iter *i);
 /* After the iterator stopped being valid: OL_OK for the end, OL_EIO for an error. */
 int ol_iter_status(struct ol_iter *i, const char *what, struct ol_err *err);
+
+/* ---- Object Lock in the store ---- */
+
+/* clock.c: start the clock at open (after the index, before anything judges a version) and
+ * stop it at close (before the index closes; writes the last checkpoint). */
+int ol_clock_open(struct ol_store *st, uint32_t period_ms, struct ol_err *err);
+void ol_clock_close(struct ol_store *st);
+/* The time to judge at for a caller's @now_ns: OL_NOW -> the compliance clock; a later time
+ * than the clock is clamped to it (no judging as of a moment that has not come). */
+int64_t ol_clock_judge_time(struct ol_store *st, int64_t now_ns);
+
+/* lock.c: probe the immutable flag in tmp/ (read-write open only). */
+void ol_immutable_probe(struct ol_store *st);
+/* Make the blob files of @v read-only and immutable (a locked version). Best effort: the
+ * policy is the protection, this is the defence in depth; failures are counted. The caller
+ * holds the key's stripe. */
+void ol_blobs_protect(struct ol_store *st, const struct ol_version *v);
+/* Unlink @path whose unlink failed with EPERM: lift the immutable flag, unlink, and put the
+ * flag back on the inode if another name still holds it. Only for removals the policy
+ * allowed, unlocked blobs and files in tmp/. @st may be NULL (no counters). 0 or -1/errno. */
+int ol_unlink_immutable(struct ol_store *st, const char *path);
+
+/* Judge replacing the null version @old (a write in a bucket that is not Enabled): as a
+ * removal without bypass at the compliance clock's now. OL_OK or OL_ELOCKED. */
+int ol_check_null_replace(struct ol_store *st, const char *bucket, const void *key,
+                          size_t keylen, const struct ol_version *old, struct ol_err *err);
+
+/* The newest iid of the key (esc(bucket) 0 esc(key) 0 in @obj), if any: one seek. */
+int ol_newest_iid(struct ol_store *st, const struct ol_kbuf *obj, uint8_t iid[OL_IID_LEN],
+                  bool *found, struct ol_err *err);
 
 /* Stripe for (bucket, key). */
 pthread_mutex_t *ol_stripe(struct ol_store *st, const char *bucket, const void *key,

@@ -13,6 +13,7 @@ int cli_serve(int argc, char **argv);
 int cli_fsck(int argc, char **argv);
 int cli_config(int argc, char **argv);
 int cli_user(int argc, char **argv);
+int cli_clock(int argc, char **argv);
 void cli_usage(FILE *f);
 
 #endif

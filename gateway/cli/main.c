@@ -23,6 +23,8 @@ cli_usage(FILE *f)
 	      "  user add NAME | user list | user remove NAME [--endpoint URL] [--json]\n"
 	      "                      manage S3 users on the running server (needs the root\n"
 	      "                      credentials in the environment); add prints the new keys\n"
+	      "  clock status --data-dir DIR [--json]\n"
+	      "                      the compliance clock and the immutable-flag support\n"
 	      "  config default      print the embedded default configuration (JSON)\n"
 	      "  config check FILE   validate a configuration file\n"
 	      "  help                this text\n"
@@ -51,6 +53,8 @@ main(int argc, char **argv)
 		return cli_serve(argc - 2, argv + 2);
 	if (strcmp(cmd, "fsck") == 0)
 		return cli_fsck(argc - 2, argv + 2);
+	if (strcmp(cmd, "clock") == 0)
+		return cli_clock(argc - 2, argv + 2);
 	if (strcmp(cmd, "user") == 0)
 		return cli_user(argc - 2, argv + 2);
 	if (strcmp(cmd, "config") == 0)

@@ -89,6 +89,14 @@ void
 s3_reply_store_error(struct s3_req *r, int rc, const struct ol_err *err)
 {
 	switch (rc) {
+	case OL_ELOCKED:
+		/* the enforcement point refused: never a 5xx, clients must not retry it */
+		s3_reply_error(r, S3E_AccessDenied,
+		               "Access Denied because object protected by object lock.");
+		break;
+	case OL_EDELMARKER:
+		s3_reply_error(r, S3E_MethodNotAllowed, NULL);
+		break;
 	case OL_ENOSPC:
 		/* retryable for the client, and an operator alarm for us */
 		gw_log(GW_LOG_ERROR, "store", "no space: %s", err ? err->msg : "");

@@ -96,5 +96,26 @@ class FsckTest(unittest.TestCase):
                          "read-only fsck creates nothing")
 
 
+class ClockStatusTest(unittest.TestCase):
+    def test_clock_status_text_and_json(self):
+        with tempfile.TemporaryDirectory() as d:
+            store = os.path.join(d, "store")
+            subprocess.run([MKSTORE, store], check=True, capture_output=True, timeout=60)
+            r = run_holdfast("clock", "status", "--data-dir", store)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("compliance time:", r.stdout)
+            self.assertIn("drift bound:", r.stdout)
+            r = run_holdfast("clock", "status", "--data-dir", store, "--json")
+            st = json.loads(r.stdout)
+            clock = st["clock"]
+            # the compliance clock never runs ahead of a correct wall clock
+            self.assertLessEqual(clock["compliance_ns"], clock["wall_ns"] + 2 * 10**9)
+            self.assertEqual(clock["slew_div"], 60)
+            self.assertIn(st["immutable"]["support"], ("supported", "unsupported", "unknown"))
+            self.assertEqual(run_holdfast("clock", "status").returncode, 2)
+            r = run_holdfast("clock", "status", "--data-dir", os.path.join(d, "none"))
+            self.assertEqual(r.returncode, 1)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "io_test.h"
 #include "olt.h"
@@ -124,7 +125,9 @@ dst_meta(struct ol_version *v)
 	ol_version_set_etag(v, "copied", 6, NULL);
 	ol_version_set_content_type(v, "text/copy", 9, NULL);
 	v->lock_mode = OL_LOCK_COMPLIANCE;
-	v->retain_until_ns = 4102444800000000000LL;
+	/* expired (2023): a live retention would (rightly) refuse replacing the null version in
+	 * test_clone_null; locked clones are tested in test_lock.c */
+	v->retain_until_ns = 1700000000000000000LL;
 }
 
 static void
@@ -324,7 +327,9 @@ check_fsck(bool fired, uint64_t n)
 	struct ol_err e = { 0 };
 	int rc;
 
-	rc = ol_fsck(dir, true, r, &e);
+	/* read-only first: a read-write open of the index costs fsyncs, and most attempts
+	 * leave no orphan to repair */
+	rc = ol_fsck(dir, false, r, &e);
 	CHECK_INT_EQ(rc, OL_OK);
 	CHECK_INT_EQ(r->bad_records + r->missing_blobs + r->bad_blob_sizes + r->dangling, 0);
 	if (rc != OL_OK) {
@@ -332,9 +337,12 @@ check_fsck(bool fired, uint64_t n)
 		ol_fsck_report_print(stderr, r);
 	}
 	if (r->orphan_blobs) {
+		uint64_t orphans = r->orphan_blobs;
+
 		repaired++;
 		CHECK(fired);
-		CHECK_INT_EQ(r->orphans_removed, r->orphan_blobs);
+		CHECK_INT_EQ(ol_fsck(dir, true, r, &e), OL_OK);
+		CHECK_INT_EQ(r->orphans_removed, orphans);
 	}
 	free(r);
 }
@@ -430,15 +438,26 @@ test_faults(void)
 int
 main(void)
 {
-	void (*tests[])(void) = { test_clone_kinds, test_copy_fallback, test_clone_null,
-	                          test_faults };
+#define T(f) { f, #f }
+	static const struct {
+		void (*fn)(void);
+		const char *name;
+	} t[] = { T(test_clone_kinds), T(test_copy_fallback), T(test_clone_null),
+	          T(test_faults) };
+#undef T
 	size_t i;
 
 	srand(42);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		olt_tmpdir(dir);
-		tests[i]();
+		t[i].fn();
 		olt_rmrf(dir);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fprintf(stderr, "%s: %s %.2f s\n", "objectlock-clone", t[i].name,
+		        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 	return check_done("objectlock-clone");
 }

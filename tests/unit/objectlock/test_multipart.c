@@ -9,6 +9,7 @@
  */
 #include <pthread.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "io_test.h"
 #include "olt.h"
@@ -49,7 +50,10 @@ tmpl_init(struct ol_version *t)
 	t->cksum_alg = OL_CKSUM_CRC32;
 	t->cksum_type = OL_CKSUM_COMPOSITE;
 	t->lock_mode = OL_LOCK_GOVERNANCE;
-	t->retain_until_ns = 4102444800000000000LL;
+	/* expired (2023): the lock fields only travel through here. A live retention would
+	 * (rightly) refuse the removal and the null-version replacements below: Object Lock
+	 * is tested in test_lock.c. */
+	t->retain_until_ns = 1700000000000000000LL;
 }
 
 static void
@@ -1254,7 +1258,7 @@ test_fsck_parts(void)
 static uint64_t attempts, failed, repaired;
 
 /* After an attempt: fsck sees no damage; orphans only when the fault fired; repair
- * removes them all. One repair run: it reports damage as the plain run does. */
+ * removes them all. */
 static void
 check_fsck(bool fired, const char *what, uint64_t n)
 {
@@ -1262,7 +1266,9 @@ check_fsck(bool fired, const char *what, uint64_t n)
 	struct ol_err e = { 0 };
 	int rc;
 
-	rc = ol_fsck(dir, true, r, &e);
+	/* read-only first: a read-write open of the index costs fsyncs, and most attempts
+	 * leave no orphan to repair */
+	rc = ol_fsck(dir, false, r, &e);
 	CHECK_INT_EQ(rc, OL_OK);
 	CHECK_INT_EQ(r->bad_records + r->missing_blobs + r->bad_blob_sizes + r->dangling, 0);
 	if (rc != OL_OK) {
@@ -1270,9 +1276,12 @@ check_fsck(bool fired, const char *what, uint64_t n)
 		ol_fsck_report_print(stderr, r);
 	}
 	if (r->orphan_blobs) {
+		uint64_t orphans = r->orphan_blobs;
+
 		repaired++;
 		CHECK(fired);
-		CHECK_INT_EQ(r->orphans_removed, r->orphan_blobs);
+		CHECK_INT_EQ(ol_fsck(dir, true, r, &e), OL_OK);
+		CHECK_INT_EQ(r->orphans_removed, orphans);
 	}
 	free(r);
 }
@@ -1409,10 +1418,15 @@ test_faults(void)
 	enum ol_io_fault kinds[] = { OL_IO_FAULT_EIO, OL_IO_FAULT_ENOSPC, OL_IO_FAULT_SHORT };
 	size_t k;
 
+	/* Each attempt costs a close, a repair fsck and a reopen (fsync-bound). A complete
+	 * writes no data, so a short write there is only an EIO at the commit point: two
+	 * kinds for it, all three for the part, which streams a body. */
 	for (k = 0; k < 3; k++) {
 		part_loop(kinds[k]);
 		olt_rmrf(dir);
 		olt_tmpdir(dir);
+		if (kinds[k] == OL_IO_FAULT_SHORT)
+			continue;
 		complete_loop(kinds[k]);
 		olt_rmrf(dir);
 		olt_tmpdir(dir);
@@ -1425,15 +1439,26 @@ test_faults(void)
 int
 main(void)
 {
-	void (*tests[])(void) = { test_flow, test_many_parts, test_abort, test_complete_refusals, test_race,
-	                          test_list_uploads, test_bucket_and_scan, test_null_replace,
-	                          test_fsck_parts, test_faults };
+#define T(f) { f, #f }
+	static const struct {
+		void (*fn)(void);
+		const char *name;
+	} t[] = { T(test_flow), T(test_many_parts), T(test_abort), T(test_complete_refusals),
+	          T(test_race), T(test_list_uploads), T(test_bucket_and_scan),
+	          T(test_null_replace), T(test_fsck_parts), T(test_faults) };
+#undef T
 	size_t i;
 
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		olt_tmpdir(dir);
-		tests[i]();
+		t[i].fn();
 		olt_rmrf(dir);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fprintf(stderr, "%s: %s %.2f s\n", "objectlock-multipart", t[i].name,
+		        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 	return check_done("objectlock-multipart");
 }
