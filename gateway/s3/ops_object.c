@@ -791,10 +791,67 @@ struct del_result {
 	char marker_id[OL_VERSION_ID_LEN + 1];         /* created or removed marker */
 };
 
+/* Conditional delete (If-Match / x-amz-if-match-last-modified-time / x-amz-if-match-size,
+ * or an entry's ETag / LastModifiedTime / Size): all given ones must hold for the version
+ * addressed. A missing object is not an error: there is nothing to delete. */
+struct del_cond {
+	struct slice etag;       /* .p NULL = none; '*' matches any existing version */
+	bool has_mtime, has_size;
+	int64_t mtime_s;
+	uint64_t size;
+};
+
+static bool
+parse_u64(struct slice s, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (s.n == 0 || s.n > 19)
+		return false;
+	for (size_t i = 0; i < s.n; i++) {
+		if (!isdigit((unsigned char)s.p[i]))
+			return false;
+		n = n * 10 + (uint64_t)(s.p[i] - '0');
+	}
+	*out = n;
+	return true;
+}
+
+/* S3E_NONE when the delete may go ahead, else S3E_PreconditionFailed. */
+static enum s3_code
+delete_conditions(struct s3_req *r, const char *bucket, const char *key, size_t keylen,
+                  const char *vid, const struct del_cond *c)
+{
+	struct ol_version v;
+	struct ol_err err;
+	enum s3_code code = S3E_NONE;
+	int rc;
+
+	if (!c || (!c->etag.p && !c->has_mtime && !c->has_size))
+		return S3E_NONE;
+	ol_version_init(&v);
+	rc = ol_version_get(r->app->st, bucket, key, keylen, vid[0] ? vid : NULL, &v, &err);
+	if (rc == OL_OK && !v.is_delete_marker) {
+		if (c->etag.p && !(c->etag.n == 1 && c->etag.p[0] == '*')) {
+			char want[OL_PART_ETAG_MAX + 3];
+			snprintf(want, sizeof(want), "%.*s", (int)c->etag.n, c->etag.p);
+			if (!etag_list_matches(want, v.etag ? v.etag : ""))
+				code = S3E_PreconditionFailed;
+		}
+		if (c->has_mtime && v.created_ns / 1000000000 != c->mtime_s)
+			code = S3E_PreconditionFailed;
+		if (c->has_size && v.size_bytes != c->size)
+			code = S3E_PreconditionFailed;
+	}
+	ol_version_release(&v);
+	return code;
+}
+
 /* One deletion with S3's semantics (spec §5.3). @vid "" = no versionId. */
 static int
 delete_one(struct s3_req *r, const struct ol_bucket *b, const char *key, size_t keylen,
-           const char *vid, struct del_result *out, struct ol_err *err)
+           const char *vid, const struct del_cond *cond, struct del_result *out,
+           struct ol_err *err)
 {
 	struct ol_version v;
 	int rc;
@@ -802,6 +859,9 @@ delete_one(struct s3_req *r, const struct ol_bucket *b, const char *key, size_t 
 	memset(out, 0, sizeof(*out));
 	ol_version_init(&v);
 	snprintf(out->version_id, sizeof(out->version_id), "%s", vid);
+	out->code = delete_conditions(r, b->name, key, keylen, vid, cond);
+	if (out->code != S3E_NONE)
+		return OL_OK;
 	if (vid[0] || b->versioning == OL_VERSIONING_UNVERSIONED) {
 		/* a permanent removal; Object Lock enforcement is put in front of this by the
 		 * Object Lock issue (no version can carry a lock before it: lock headers are
@@ -837,11 +897,40 @@ s3_op_delete_object(struct s3_req *r)
 	size_t n = 0;
 	int rc;
 
+	struct del_cond cond;
+	const char *im = s3_hdr(r, "If-Match");
+	const char *mt = s3_hdr(r, "x-amz-if-match-last-modified-time");
+	const char *sz = s3_hdr(r, "x-amz-if-match-size");
+	int64_t t;
+
 	if (!s3_bucket_load(r, &b) || !version_param(r, vid))
 		return;
-	rc = delete_one(r, &b, r->route.key, r->route.key_len, vid, &res, &err);
+	memset(&cond, 0, sizeof(cond));
+	if (im)
+		cond.etag = slice_from_cstr(im);
+	if (mt) {
+		if (s3_httpdate_parse(mt, strlen(mt), &t) != 0 &&
+		    s3_rfc3339_parse(mt, strlen(mt), &t) != 0) {
+			s3_reply_error(r, S3E_InvalidArgument, "Invalid x-amz-if-match-last-modified-time");
+			return;
+		}
+		cond.has_mtime = true;
+		cond.mtime_s = t / 1000000000;
+	}
+	if (sz) {
+		if (!parse_u64(slice_from_cstr(sz), &cond.size)) {
+			s3_reply_error(r, S3E_InvalidArgument, "Invalid x-amz-if-match-size");
+			return;
+		}
+		cond.has_size = true;
+	}
+	rc = delete_one(r, &b, r->route.key, r->route.key_len, vid, &cond, &res, &err);
 	if (rc != OL_OK) {
 		s3_reply_store_error(r, rc, &err);
+		return;
+	}
+	if (res.code != S3E_NONE) {
+		s3_reply_error(r, res.code, NULL);
 		return;
 	}
 	if (res.delete_marker)
@@ -892,9 +981,33 @@ delete_objects_finish(struct s3_req *r)
 			ecode = o->key.n ? "KeyTooLongError" : "InvalidArgument";
 			emsg = o->key.n ? "Your key is too long" : "Invalid key";
 		}
+		struct del_cond cond;
+		int64_t t;
+		memset(&cond, 0, sizeof(cond));
+		if (o->has_etag)
+			cond.etag = o->etag;
+		if (!ecode && o->has_mtime) {
+			if (s3_rfc3339_parse(o->mtime.p, o->mtime.n, &t) != 0) {
+				ecode = "InvalidArgument";
+				emsg = "Invalid LastModifiedTime";
+			} else {
+				cond.has_mtime = true;
+				cond.mtime_s = t / 1000000000;
+			}
+		}
+		if (!ecode && o->has_size && !(cond.has_size = parse_u64(o->size, &cond.size))) {
+			ecode = "InvalidArgument";
+			emsg = "Invalid Size";
+		}
 		if (!ecode) {
-			int rc = delete_one(r, &b, o->key.p, o->key.n, vid, &res, &err);
-			if (rc != OL_OK) {
+			int rc = delete_one(r, &b, o->key.p, o->key.n, vid, &cond, &res, &err);
+			if (rc == OL_OK && res.code != S3E_NONE) {
+				ecode = s3_error_def(res.code)->code;
+				emsg = s3_error_def(res.code)->message;
+			} else if (rc == OL_ELOCKED) {
+				ecode = "AccessDenied";
+				emsg = "Access Denied because object protected by object lock.";
+			} else if (rc != OL_OK) {
 				gw_log(GW_LOG_ERROR, "store", "delete: %s", err.msg);
 				ecode = "InternalError";
 				emsg = "We encountered an internal error. Please try again.";

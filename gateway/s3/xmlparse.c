@@ -481,18 +481,32 @@ static enum s3_code
 delete_object(struct s3_xml_mem *m, const xmlNode *obj, struct s3_delete_obj *o,
               struct s3_xml_err *err)
 {
-	const xmlNode *key = NULL, *vid = NULL;
+	const xmlNode *key = NULL, *vid = NULL, *etag = NULL, *mtime = NULL, *size = NULL;
 	enum s3_code rc;
 
 	if (!container_ok(obj))
 		return MALFORMED(err, "text in Object");
 	for (const xmlNode *c = obj->children; c; c = c->next) {
-		/* ETag, LastModifiedTime, Size: conditional-delete fields we do not evaluate */
 		if (named(c, "Key") && !once(&key, c))
 			return MALFORMED(err, "repeated Key");
 		if (named(c, "VersionId") && !once(&vid, c))
 			return MALFORMED(err, "repeated VersionId");
+		if (named(c, "ETag") && !once(&etag, c))
+			return MALFORMED(err, "repeated ETag");
+		if (named(c, "LastModifiedTime") && !once(&mtime, c))
+			return MALFORMED(err, "repeated LastModifiedTime");
+		if (named(c, "Size") && !once(&size, c))
+			return MALFORMED(err, "repeated Size");
 	}
+	o->has_etag = etag != NULL;
+	if (etag && (rc = text_of(m, etag, &o->etag, err)))
+		return rc;
+	o->has_mtime = mtime != NULL;
+	if (mtime && (rc = text_of(m, mtime, &o->mtime, err)))
+		return rc;
+	o->has_size = size != NULL;
+	if (size && (rc = text_of(m, size, &o->size, err)))
+		return rc;
 	if (!key)
 		return MALFORMED(err, "Object without Key");
 	if ((rc = text_of(m, key, &o->key, err)))

@@ -85,6 +85,10 @@ struct s3_delete_obj {
 	struct slice key;        /* may be empty or longer than a key may be: per-entry error */
 	struct slice version_id; /* valid when has_version_id */
 	bool has_version_id;
+	/* conditional delete (each valid when has_*): ETag as sent, LastModifiedTime as
+	 * ISO-8601 text, Size as decimal text; the handler evaluates them */
+	struct slice etag, mtime, size;
+	bool has_etag, has_mtime, has_size;
 };
 struct s3_delete_req {
 	bool quiet;
