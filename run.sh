@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")"
 . container/deps.sh
 install_missing $HOLDFAST_BUILD_PKGS
-[ -f build/release/build.ninja ] ||
-	meson setup build/release --buildtype=release -Dintegration=false >/dev/null
-meson compile -C build/release holdfast >/dev/null
-exec build/release/gateway/holdfast serve "$@"
+[ -f .build/release/build.ninja ] ||
+	meson setup .build/release --buildtype=release -Dintegration=false >/dev/null
+meson compile -C .build/release holdfast >/dev/null
+exec .build/release/gateway/holdfast serve "$@"

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Quick start, command 2: install what is missing, build, and run every test suite:
-#   build/test  (-Dwerror=true)                        unit, fuzz-corpus and integration
-#   build/asan  (-Db_sanitize=address,undefined)       the same under ASan/UBSan
+#   .build/test (-Dwerror=true)                        unit, fuzz-corpus and integration
+#   .build/asan (-Db_sanitize=address,undefined)       the same under ASan/UBSan
 # Ends with one line "N passed, N failed" summed from meson's test logs; exit 1 on failure.
 set -eu
 cd "$(dirname "$0")"
@@ -34,10 +34,10 @@ run_build() { # dir, meson options...
 		status=1
 	fi
 }
-run_build build/test -Dwerror=true
-run_build build/asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+run_build .build/test -Dwerror=true
+run_build .build/asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
 
-python3 - build/test/meson-logs/testlog.json build/asan/meson-logs/testlog.json <<'PY'
+python3 - .build/test/meson-logs/testlog.json .build/asan/meson-logs/testlog.json <<'PY'
 import json, sys
 ok = bad = 0
 for path in sys.argv[1:]:

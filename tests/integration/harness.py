@@ -128,3 +128,13 @@ def run_holdfast(*args, env=None, timeout=60):
         e.update(env)
     return subprocess.run([BIN, *args], capture_output=True, text=True, env=e,
                           timeout=timeout)
+
+
+def boto3_client(server, https_verify=None):
+    """A boto3 S3 client for @server with its root keys (no retries: a test sees the first
+    answer)."""
+    import boto3
+    from botocore.config import Config
+    return boto3.client("s3", endpoint_url=server.url, aws_access_key_id=server.access_key,
+                        aws_secret_access_key=server.secret_key, region_name="us-east-1",
+                        verify=https_verify, config=Config(retries={"max_attempts": 1}))

@@ -8,31 +8,21 @@ import sys
 import unittest
 import zlib
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Server  # noqa: E402
+from harness import boto3_client  # noqa: E402
+from s3client import ServerCase  # noqa: E402
 
 ALL = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"]
 
 
-class AttributesTest(unittest.TestCase):
+class AttributesTest(ServerCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = Server().start()
-        cls.s3 = boto3.client("s3", endpoint_url=cls.srv.url,
-                              aws_access_key_id=cls.srv.access_key,
-                              aws_secret_access_key=cls.srv.secret_key,
-                              region_name="us-east-1",
-                              config=Config(retries={"max_attempts": 1}))
+        super().setUpClass()
+        cls.s3 = boto3_client(cls.server)
         cls.s3.create_bucket(Bucket="attrs")
-
-    @classmethod
-    def tearDownClass(cls):
-        assert cls.srv.stop() == 0
-        cls.srv.cleanup()
 
     def test_single_part(self):
         body = os.urandom(1000)
