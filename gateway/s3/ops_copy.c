@@ -434,8 +434,6 @@ out:
 void
 s3_op_upload_part_copy(struct s3_req *r)
 {
-	const struct slice *pn = s3_query_get(&r->route, "partNumber");
-	const struct slice *uid = s3_query_get(&r->route, "uploadId");
 	const char *rh = s3_hdr(r, "x-amz-copy-source-range");
 	struct copy_src src;
 	struct ol_bucket b;
@@ -448,7 +446,7 @@ s3_op_upload_part_copy(struct s3_req *r)
 	struct cr_cksum ck;
 	struct s3_range rg;
 	uint32_t part_no = 0;
-	bool md5_on = false, ck_on = false, ok;
+	bool md5_on = false, ck_on = false;
 	enum cr_cksum_alg alg;
 	char etag[2 * CR_MD5_LEN + 1];
 	int rc;
@@ -458,35 +456,9 @@ s3_op_upload_part_copy(struct s3_req *r)
 	ol_version_init(&src.v);
 	if (!s3_bucket_load(r, &b))
 		goto out;
-	ok = pn && pn->n > 0 && pn->n <= 5;
-	for (size_t i = 0; ok && i < pn->n; i++) {
-		ok = isdigit((unsigned char)pn->p[i]);
-		part_no = part_no * 10 + (uint32_t)(pn->p[i] - '0');
-	}
-	if (!ok || part_no < 1 || part_no > OL_PART_NUMBER_MAX) {
-		struct s3_error_extra ex[] = { { "ArgumentName", "partNumber" } };
-		s3_reply_error_x(r, S3E_InvalidArgument,
-		                 "Part number must be an integer between 1 and 10000, inclusive", ex,
-		                 1);
+	if (!s3_part_number_param(r, &part_no) || !s3_upload_id_param(r, r->upload_id) ||
+	    !s3_upload_load(r, r->upload_id, &u))
 		goto out;
-	}
-	if (!uid || uid->n != OL_UPLOAD_ID_LEN) {
-		struct s3_error_extra ex = { "UploadId", "" };
-		s3_reply_error_x(r, S3E_NoSuchUpload, NULL, &ex, 1);
-		goto out;
-	}
-	memcpy(r->upload_id, uid->p, uid->n);
-	r->upload_id[uid->n] = '\0';
-	rc = ol_upload_get(r->app->st, r->route.bucket, r->route.key, r->route.key_len,
-	                   r->upload_id, &u, &err);
-	if (rc != OL_OK) {
-		struct s3_error_extra ex = { "UploadId", r->upload_id };
-		if (rc == OL_ENOTFOUND || rc == OL_EINVAL)
-			s3_reply_error_x(r, S3E_NoSuchUpload, NULL, &ex, 1);
-		else
-			s3_reply_store_error(r, rc, &err);
-		goto out;
-	}
 	if (!copy_src_load(r, &src) || !copy_conditions(r, &src.v))
 		goto out;
 	rg = (struct s3_range){ 0, src.v.size_bytes };
@@ -524,8 +496,7 @@ s3_op_upload_part_copy(struct s3_req *r)
 	rc = ol_part_begin(r->app->st, r->route.bucket, r->route.key, r->route.key_len,
 	                   r->upload_id, part_no, &put, &err);
 	if (rc == OL_ENOTFOUND) {
-		struct s3_error_extra ex = { "UploadId", r->upload_id };
-		s3_reply_error_x(r, S3E_NoSuchUpload, NULL, &ex, 1);
+		s3_reply_no_such_upload(r, r->upload_id);
 		goto out;
 	}
 	if (rc != OL_OK) {
@@ -550,8 +521,7 @@ s3_op_upload_part_copy(struct s3_req *r)
 	rc = ol_part_commit(put, &m, &part, &err);
 	put = NULL; /* consumed */
 	if (rc == OL_ENOTFOUND) {
-		struct s3_error_extra ex = { "UploadId", r->upload_id };
-		s3_reply_error_x(r, S3E_NoSuchUpload, NULL, &ex, 1);
+		s3_reply_no_such_upload(r, r->upload_id);
 		goto out;
 	}
 	if (rc != OL_OK) {

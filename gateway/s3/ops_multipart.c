@@ -20,8 +20,8 @@
 
 /* ---- shared ---- */
 
-static void
-reply_no_such_upload(struct s3_req *r, const char *upload_id)
+void
+s3_reply_no_such_upload(struct s3_req *r, const char *upload_id)
 {
 	struct s3_error_extra ex = { "UploadId", upload_id };
 
@@ -29,8 +29,8 @@ reply_no_such_upload(struct s3_req *r, const char *upload_id)
 }
 
 /* The uploadId query parameter; false (answered NoSuchUpload) when it cannot be ours. */
-static bool
-upload_id_param(struct s3_req *r, char out[OL_UPLOAD_ID_LEN + 1])
+bool
+s3_upload_id_param(struct s3_req *r, char out[OL_UPLOAD_ID_LEN + 1])
 {
 	const struct slice *u = s3_query_get(&r->route, "uploadId");
 	char shown[80];
@@ -42,13 +42,13 @@ upload_id_param(struct s3_req *r, char out[OL_UPLOAD_ID_LEN + 1])
 	}
 	snprintf(shown, sizeof(shown), "%.*s", u ? (int)(u->n < 64 ? u->n : 64) : 0,
 	         u ? u->p : "");
-	reply_no_such_upload(r, shown);
+	s3_reply_no_such_upload(r, shown);
 	return false;
 }
 
 /* Load the upload; answers NoSuchUpload / store errors and returns false. */
-static bool
-upload_load(struct s3_req *r, const char *upload_id, struct ol_upload *out)
+bool
+s3_upload_load(struct s3_req *r, const char *upload_id, struct ol_upload *out)
 {
 	struct ol_err err;
 	int rc = ol_upload_get(r->app->st, r->route.bucket, r->route.key, r->route.key_len,
@@ -57,7 +57,7 @@ upload_load(struct s3_req *r, const char *upload_id, struct ol_upload *out)
 	if (rc == OL_OK)
 		return true;
 	if (rc == OL_ENOTFOUND || rc == OL_EINVAL)
-		reply_no_such_upload(r, upload_id);
+		s3_reply_no_such_upload(r, upload_id);
 	else
 		s3_reply_store_error(r, rc, &err);
 	return false;
@@ -181,8 +181,8 @@ out:
 
 /* ---- UploadPart ---- */
 
-static bool
-part_number_param(struct s3_req *r, uint32_t *out)
+bool
+s3_part_number_param(struct s3_req *r, uint32_t *out)
 {
 	const struct slice *pn = s3_query_get(&r->route, "partNumber");
 	unsigned long n = 0;
@@ -232,7 +232,7 @@ part_finish(struct s3_req *r)
 	rc = ol_part_commit(r->put, &m, &part, &err);
 	r->put = NULL; /* consumed */
 	if (rc == OL_ENOTFOUND) {
-		reply_no_such_upload(r, r->upload_id);
+		s3_reply_no_such_upload(r, r->upload_id);
 		return;
 	}
 	if (rc != OL_OK) {
@@ -259,8 +259,8 @@ s3_op_upload_part(struct s3_req *r)
 	int rc;
 
 	memset(&u, 0, sizeof(u));
-	if (!s3_bucket_load(r, &b) || !part_number_param(r, &pn) ||
-	    !upload_id_param(r, r->upload_id) || !upload_load(r, r->upload_id, &u))
+	if (!s3_bucket_load(r, &b) || !s3_part_number_param(r, &pn) ||
+	    !s3_upload_id_param(r, r->upload_id) || !s3_upload_load(r, r->upload_id, &u))
 		return;
 	/* parts are checksummed with the upload's algorithm; an upload without one gets
 	 * CRC64NVME parts, which combine into the default full-object checksum */
@@ -273,7 +273,7 @@ s3_op_upload_part(struct s3_req *r)
 	rc = ol_part_begin(r->app->st, r->route.bucket, r->route.key, r->route.key_len,
 	                   r->upload_id, pn, &r->put, &err);
 	if (rc == OL_ENOTFOUND)
-		reply_no_such_upload(r, r->upload_id);
+		s3_reply_no_such_upload(r, r->upload_id);
 	else if (rc != OL_OK)
 		s3_reply_store_error(r, rc, &err);
 }
@@ -397,7 +397,7 @@ reply_part_missing(struct s3_req *r, const struct s3_error_extra *ex)
 	struct ol_upload u;
 
 	memset(&u, 0, sizeof(u));
-	if (!upload_load(r, r->upload_id, &u))
+	if (!s3_upload_load(r, r->upload_id, &u))
 		return; /* answered */
 	ol_upload_release(&u);
 	s3_reply_error_x(r, S3E_InvalidPart, NULL, ex, 3);
@@ -468,7 +468,7 @@ complete_finish(struct s3_req *r)
 			goto out;
 		}
 	}
-	if (!upload_load(r, r->upload_id, &u))
+	if (!s3_upload_load(r, r->upload_id, &u))
 		goto out;
 	/* an upload created without an algorithm gets the default full-object CRC64NVME,
 	 * combined from the CRC64NVME every part of it was given (spec §3.3) */
@@ -640,7 +640,7 @@ complete_finish(struct s3_req *r)
 		goto out;
 	}
 	if (rc == OL_ENOTFOUND) {
-		reply_no_such_upload(r, r->upload_id);
+		s3_reply_no_such_upload(r, r->upload_id);
 		goto out;
 	}
 	if (rc != OL_OK) {
@@ -684,8 +684,8 @@ s3_op_complete_multipart(struct s3_req *r)
 
 	memset(&u, 0, sizeof(u));
 	/* an unknown upload is answered before the body is read */
-	if (!s3_bucket_load(r, &b) || !upload_id_param(r, r->upload_id) ||
-	    !upload_load(r, r->upload_id, &u))
+	if (!s3_bucket_load(r, &b) || !s3_upload_id_param(r, r->upload_id) ||
+	    !s3_upload_load(r, r->upload_id, &u))
 		return;
 	ol_upload_release(&u);
 	s3_body_begin(r, S3_BODY_XML, complete_finish);
@@ -700,12 +700,12 @@ s3_op_abort_multipart(struct s3_req *r)
 	struct ol_err err;
 	int rc;
 
-	if (!s3_bucket_load(r, &b) || !upload_id_param(r, r->upload_id))
+	if (!s3_bucket_load(r, &b) || !s3_upload_id_param(r, r->upload_id))
 		return;
 	rc = ol_upload_abort(r->app->st, r->route.bucket, r->route.key, r->route.key_len,
 	                     r->upload_id, &err);
 	if (rc == OL_ENOTFOUND || rc == OL_EINVAL)
-		reply_no_such_upload(r, r->upload_id);
+		s3_reply_no_such_upload(r, r->upload_id);
 	else if (rc != OL_OK)
 		s3_reply_store_error(r, rc, &err);
 	else
@@ -779,10 +779,10 @@ s3_op_list_parts(struct s3_req *r)
 	int rc;
 
 	memset(&u, 0, sizeof(u));
-	if (!s3_bucket_load(r, &b) || !upload_id_param(r, r->upload_id) ||
+	if (!s3_bucket_load(r, &b) || !s3_upload_id_param(r, r->upload_id) ||
 	    !uint_param(r, "max-parts", LIST_PARTS_MAX, LIST_PARTS_MAX, &max_parts) ||
 	    !uint_param(r, "part-number-marker", 0, UINT32_MAX, &marker) ||
-	    !upload_load(r, r->upload_id, &u))
+	    !s3_upload_load(r, r->upload_id, &u))
 		return;
 	buf_init(&doc, 4u << 20);
 	buf_puts(&doc, "<ListPartsResult xmlns=\"" S3_XMLNS "\">");
@@ -805,7 +805,7 @@ s3_op_list_parts(struct s3_req *r)
 		if (rc != OL_OK) {
 			buf_release(&parts);
 			if (rc == OL_ENOTFOUND)
-				reply_no_such_upload(r, r->upload_id);
+				s3_reply_no_such_upload(r, r->upload_id);
 			else
 				s3_reply_store_error(r, rc, &err);
 			goto out;

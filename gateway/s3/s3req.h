@@ -127,6 +127,12 @@ void s3_op_complete_multipart(struct s3_req *r);
 void s3_op_abort_multipart(struct s3_req *r);
 void s3_op_list_parts(struct s3_req *r);
 void s3_op_list_uploads(struct s3_req *r);
+/* Multipart request parts shared with UploadPartCopy (ops_multipart.c); each answers and
+ * returns false on a refusal. */
+void s3_reply_no_such_upload(struct s3_req *r, const char *upload_id);
+bool s3_upload_id_param(struct s3_req *r, char out[OL_UPLOAD_ID_LEN + 1]);
+bool s3_upload_load(struct s3_req *r, const char *upload_id, struct ol_upload *out);
+bool s3_part_number_param(struct s3_req *r, uint32_t *out);
 void s3_op_copy_object(struct s3_req *r);
 void s3_op_get_object_attributes(struct s3_req *r);
 void s3_op_upload_part_copy(struct s3_req *r);
