@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Bucket records: one per bucket in the buckets column family, keyed by the bare name. */
 #include <string.h>
+#include <time.h>
 
 #include "store.h"
 
@@ -169,6 +170,61 @@ ol_bucket_set_versioning(struct ol_store *st, const char *name, enum ol_versioni
 out:
 	pthread_rwlock_unlock(&st->bucket_lock);
 	return rc;
+}
+
+int
+ol_bucket_set_object_lock(struct ol_store *st, const char *name,
+                          const struct ol_lock_rule *rule, struct ol_err *err)
+{
+	static const struct ol_lock_rule none = { OL_LOCK_NONE, 0, 0 };
+	struct ol_bucket b;
+	int rc;
+
+	if (st->read_only)
+		return ol_err_set(err, OL_EINVAL, "object lock configuration: store is read-only");
+	if (!rule)
+		rule = &none;
+	if (!ol_lock_rule_ok(rule, true))
+		return ol_err_set(err, OL_EINVAL, "object lock configuration: bad default rule");
+	pthread_rwlock_wrlock(&st->bucket_lock);
+	rc = ol_bucket_read(st, name, &b, err);
+	if (rc != OL_OK)
+		goto out;
+	/* Lock is enabled on an existing bucket only once its versioning is Enabled: a null
+	 * version written while unversioned or suspended could not be protected. */
+	if (!b.lock_enabled && b.versioning != OL_VERSIONING_ENABLED) {
+		rc = ol_err_set(err, OL_EINVAL, "bucket '%s': versioning must be enabled to enable "
+		                "object lock", name);
+		goto out;
+	}
+	b.lock_enabled = true;
+	b.default_rule = *rule;
+	rc = bucket_write(st, &b, "object lock configuration", err);
+out:
+	pthread_rwlock_unlock(&st->bucket_lock);
+	return rc;
+}
+
+int64_t
+ol_lock_rule_until(const struct ol_lock_rule *rule, int64_t created_ns)
+{
+	const int64_t sec = 1000000000;
+	int64_t s = created_ns / sec, frac = created_ns % sec;
+	struct tm tm;
+	time_t t;
+
+	if (rule->mode == OL_LOCK_NONE)
+		return 0;
+	if (rule->days)
+		return created_ns + (int64_t)rule->days * 86400 * sec;
+	/* calendar years, as MinIO's AddDate: 29 February plus one year is 1 March, so a year is
+	 * never shorter than 365 days */
+	t = (time_t)s;
+	if (!gmtime_r(&t, &tm))
+		return created_ns + (int64_t)rule->years * 366 * 86400 * sec;
+	tm.tm_year += (int)rule->years;
+	t = timegm(&tm);
+	return (int64_t)t * sec + frac;
 }
 
 /* One seek in @cf: is there any key under esc(bucket) 0x00? */

@@ -291,8 +291,9 @@ change_lock(struct ol_store *st, const char *bucket, const void *key, size_t key
 		rec.lock_mode = chg->lock_mode;
 		rec.retain_until_ns = chg->retain_until_ns;
 	} else {
-		changed = rec.legal_hold != chg->legal_hold;
+		changed = rec.legal_hold != chg->legal_hold || !rec.legal_hold_set;
 		rec.legal_hold = chg->legal_hold;
+		rec.legal_hold_set = true;
 	}
 	if (changed) {
 		/* same key, same iid: version id, Last-Modified, ETag and bytes unchanged (8.1) */

@@ -182,12 +182,29 @@ enum ol_versioning {
 	OL_VERSIONING_SUSPENDED = 2,   /* PUT writes (replaces) the null version */
 };
 
+/* Object Lock retention mode of a version (and of a bucket's default rule). */
+enum ol_lock_mode { OL_LOCK_NONE = 0, OL_LOCK_GOVERNANCE, OL_LOCK_COMPLIANCE };
+
+/*
+ * A bucket's default retention (S3 ObjectLockConfiguration Rule.DefaultRetention): the
+ * retention every version created without an explicit one receives at commit. Exactly one of
+ * days / years is non-zero when mode is set; mode OL_LOCK_NONE = no default rule.
+ */
+#define OL_DEFAULT_DAYS_MAX 36500u /* S3: "Default retention period too large." above */
+#define OL_DEFAULT_YEARS_MAX 100u
+struct ol_lock_rule {
+	enum ol_lock_mode mode; /* OL_LOCK_NONE: no default retention */
+	uint32_t days;          /* 1..OL_DEFAULT_DAYS_MAX, or 0 */
+	uint32_t years;         /* 1..OL_DEFAULT_YEARS_MAX, or 0 */
+};
+
 struct ol_bucket {
 	char name[OL_BUCKET_NAME_MAX + 1]; /* NUL-terminated */
 	bool lock_enabled;                 /* Object Lock enabled; pins versioning to Enabled */
 	enum ol_versioning versioning;
 	char region[OL_REGION_MAX + 1];    /* NUL-terminated, may be empty */
 	int64_t created_ns;                /* Unix time in ns */
+	struct ol_lock_rule default_rule;  /* only with lock_enabled */
 };
 
 /*
@@ -218,6 +235,21 @@ int ol_bucket_set_versioning(struct ol_store *st, const char *name, enum ol_vers
                              struct ol_err *err);
 
 /*
+ * PutObjectLockConfiguration: enable Object Lock on @name (irreversible) and set its default
+ * retention to @rule (NULL or mode 0: none). Enabling needs versioning Enabled unless lock is
+ * already on (S3 allows enabling on an existing Enabled bucket). The rule applies to versions
+ * committed afterwards; existing versions keep their own lock state.
+ * Returns OL_OK, OL_ENOTFOUND, OL_EINVAL (versioning not Enabled: the gateway checks first to
+ * answer 409 InvalidBucketState; or a rule out of range), OL_EIO.
+ */
+int ol_bucket_set_object_lock(struct ol_store *st, const char *name,
+                              const struct ol_lock_rule *rule, struct ol_err *err);
+
+/* The retain-until instant (Unix ns) of @rule applied to a version created at @created_ns:
+ * + days x 86400 s, or + calendar years (never fewer than 365 x years days). Pure. */
+int64_t ol_lock_rule_until(const struct ol_lock_rule *rule, int64_t created_ns);
+
+/*
  * Delete an empty bucket. Refused with OL_ENOTEMPTY while any version, delete marker or
  * multipart upload of it remains (one seek per column family, never a scan). Puts to the
  * bucket that race with the delete either commit before it (and it fails) or fail with
@@ -238,8 +270,6 @@ enum ol_cksum_alg {
 };
 
 enum ol_cksum_type { OL_CKSUM_TYPE_NONE = 0, OL_CKSUM_FULL_OBJECT, OL_CKSUM_COMPOSITE };
-
-enum ol_lock_mode { OL_LOCK_NONE = 0, OL_LOCK_GOVERNANCE, OL_LOCK_COMPLIANCE };
 
 /* x-amz-replication-status; the replicator owns the transitions. */
 enum ol_repl_status {
@@ -315,9 +345,13 @@ struct ol_version {
 	struct ol_header *hdrs;      /* n_hdrs pairs, owned */
 	size_t n_hdrs;
 
+	/* Object Lock. On commit to a lock bucket without an explicit mode the store fills
+	 * lock_mode and retain_until_ns from the bucket's default rule; a delete marker has
+	 * none of these. */
 	enum ol_lock_mode lock_mode;
 	int64_t retain_until_ns;     /* Unix time in ns; 0 = none */
 	bool legal_hold;
+	bool legal_hold_set;         /* a status (ON or OFF) was given; implied by legal_hold */
 
 	enum ol_repl_status repl_status;
 	uint8_t *enc_info;           /* encryption-info slot, opaque (wrapped key, key id, ...) */

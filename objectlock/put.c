@@ -248,6 +248,34 @@ ol_newest_iid(struct ol_store *st, const struct ol_kbuf *obj, uint8_t iid[OL_IID
 	return rc;
 }
 
+/*
+ * Object Lock state of a version being committed to bucket @b (S3.md 8.3): never on a delete
+ * marker; in a lock bucket a version created without an explicit retention
+ * receives the bucket's default rule, counted from its creation as the compliance clock sees
+ * it, so a wall clock set back cannot shorten it. A legal-hold-only request still gets the
+ * default. Every creating path (PutObject, CopyObject, CompleteMultipartUpload) commits here.
+ */
+static void
+stamp_lock_state(struct ol_store *st, const struct ol_bucket *b, struct ol_version *rec)
+{
+	int64_t base;
+
+	if (rec->is_delete_marker) {
+		rec->lock_mode = OL_LOCK_NONE;
+		rec->retain_until_ns = 0;
+		rec->legal_hold = rec->legal_hold_set = false;
+		return;
+	}
+	if (!b->lock_enabled || rec->lock_mode != OL_LOCK_NONE ||
+	    b->default_rule.mode == OL_LOCK_NONE)
+		return;
+	base = ol_clock_now(st);
+	if (base < rec->created_ns)
+		base = rec->created_ns;
+	rec->lock_mode = b->default_rule.mode;
+	rec->retain_until_ns = ol_lock_rule_until(&b->default_rule, base);
+}
+
 int
 ol_index_commit_locked(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
                        struct ol_version *rec, rocksdb_writebatch_t *wb,
@@ -284,6 +312,7 @@ ol_index_commit_locked(struct ol_store *st, const char *bucket, const void *key,
 	if (rc != OL_OK)
 		goto out;
 	rec->created_ns = ol_now_ns();
+	stamp_lock_state(st, &b, rec);
 
 	if (rec->is_null) {
 		rc = ol_resolve_vid(st, bucket, key, keylen, "null", old_iid, err);
@@ -409,6 +438,9 @@ ol_version_adopt(struct ol_version *v, struct ol_version *rec)
 	v->is_delete_marker = false;
 	v->size_bytes = rec->size_bytes;
 	v->created_ns = rec->created_ns;
+	/* the bucket's default retention, when the store applied it */
+	v->lock_mode = rec->lock_mode;
+	v->retain_until_ns = rec->retain_until_ns;
 	v->loc = rec->loc;
 	memset(&rec->loc, 0, sizeof(rec->loc));
 }

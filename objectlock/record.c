@@ -5,7 +5,8 @@
  * field is trusted.
  *
  * Version record, format 1 (integers little-endian, "var" = LEB128 of at most 10 bytes):
- *   u8 format=1 | u8 flags (1 null, 2 delete marker, 4 legal hold) | u8 lock mode |
+ *   u8 format=1 | u8 flags (1 null, 2 delete marker, 4 legal hold, 8 legal hold status
+ *   given) | u8 lock mode |
  *   u8 checksum alg | u8 checksum type | u8 replication status | iid[24] |
  *   u64 size | i64 created_ns | i64 retain_until_ns |
  *   u8 checksum length, checksum bytes |
@@ -27,7 +28,7 @@
  * Upload record, format 1: the version record's fields without size and locator (and the
  * checksum value may be empty whatever the algorithm: a template names it before any value
  * exists):
- *   u8 format=1 | u8 flags (4 legal hold) | u8 lock mode | u8 checksum alg |
+ *   u8 format=1 | u8 flags (4 legal hold, 8 status given) | u8 lock mode | u8 checksum alg |
  *   u8 checksum type | u8 replication status | uid[24] | i64 initiated_ns |
  *   i64 retain_until_ns | checksum | etag | content-type | pairs | encryption info |
  *   u32 crc32c
@@ -50,7 +51,9 @@ _Static_assert((int)OL_CKSUM_CRC32 == (int)CR_CKSUM_CRC32 &&
                    (int)OL_CKSUM_SHA256 == (int)CR_CKSUM_SHA256,
                "enum ol_cksum_alg mirrors enum cr_cksum_alg");
 
-enum { F_NULL = 1, F_DELETE_MARKER = 2, F_LEGAL_HOLD = 4, F_ALL = 7 };
+/* F_HOLD_SET: a legal-hold status (ON or OFF) was ever given; S3 tells "never set" (404
+ * NoSuchObjectLockConfiguration, no header) from OFF. */
+enum { F_NULL = 1, F_DELETE_MARKER = 2, F_LEGAL_HOLD = 4, F_HOLD_SET = 8, F_ALL = 15 };
 
 /* What a shared codec path reads or writes. */
 enum rec_kind { REC_VERSION, REC_UPLOAD };
@@ -341,7 +344,9 @@ ol_version_equal(const struct ol_version *a, const struct ol_version *b)
 		    !str_eq(a->hdrs[i].value, b->hdrs[i].value))
 			return false;
 	return a->lock_mode == b->lock_mode && a->retain_until_ns == b->retain_until_ns &&
-	       a->legal_hold == b->legal_hold && a->repl_status == b->repl_status &&
+	       a->legal_hold == b->legal_hold &&
+	       (a->legal_hold || a->legal_hold_set) == (b->legal_hold || b->legal_hold_set) &&
+	       a->repl_status == b->repl_status &&
 	       a->enc_info_len == b->enc_info_len &&
 	       mem_eq(a->enc_info, b->enc_info, a->enc_info_len);
 }
@@ -586,6 +591,8 @@ encode_rec(const struct ol_version *v, enum rec_kind kind, uint8_t **out, size_t
 		flags |= F_DELETE_MARKER;
 	if (v->legal_hold)
 		flags |= F_LEGAL_HOLD;
+	if (v->legal_hold || v->legal_hold_set)
+		flags |= F_HOLD_SET;
 	if (kind == REC_UPLOAD)
 		w_u8(&w, OL_UPLOAD_FORMAT);
 	else
@@ -827,7 +834,7 @@ decode_rec(const void *p, size_t n, bool verify, enum rec_kind kind, struct ol_v
 	v.repl_status = (enum ol_repl_status)r_u8(&r);
 	if (r.bad)
 		goto out;
-	if ((flags & ~(kind == REC_VERSION ? F_ALL : F_LEGAL_HOLD)) ||
+	if ((flags & ~(kind == REC_VERSION ? F_ALL : F_LEGAL_HOLD | F_HOLD_SET)) ||
 	    (unsigned)v.lock_mode > OL_LOCK_COMPLIANCE ||
 	    (unsigned)v.cksum_alg > OL_CKSUM_SHA256 ||
 	    (unsigned)v.cksum_type > OL_CKSUM_COMPOSITE ||
@@ -838,6 +845,7 @@ decode_rec(const void *p, size_t n, bool verify, enum rec_kind kind, struct ol_v
 	v.is_null = flags & F_NULL;
 	v.is_delete_marker = flags & F_DELETE_MARKER;
 	v.legal_hold = flags & F_LEGAL_HOLD;
+	v.legal_hold_set = flags & (F_HOLD_SET | F_LEGAL_HOLD);
 	q = r_take(&r, OL_IID_LEN);
 	if (!q)
 		goto out;
@@ -1226,8 +1234,36 @@ ol_part_equal(const struct ol_part_rec *a, const struct ol_part_rec *b)
 }
 
 /* ---- bucket records ----
- * format 1: u8 format | u8 flags (1 lock enabled) | u8 versioning | u8 name length, name |
- *           u8 region length, region | i64 created_ns | u32 crc32c */
+ * format 2: u8 format | u8 flags (1 lock enabled) | u8 versioning | u8 name length, name |
+ *           u8 region length, region | i64 created_ns | u8 default mode | u32 days |
+ *           u32 years | u32 crc32c
+ * format 1 (still read): the same without the default rule (mode, days, years). */
+
+bool
+ol_lock_rule_ok(const struct ol_lock_rule *r, bool lock_enabled)
+{
+	if (r->mode == OL_LOCK_NONE)
+		return r->days == 0 && r->years == 0;
+	if ((unsigned)r->mode > OL_LOCK_COMPLIANCE || !lock_enabled)
+		return false;
+	if (r->days)
+		return r->years == 0 && r->days <= OL_DEFAULT_DAYS_MAX;
+	return r->years >= 1 && r->years <= OL_DEFAULT_YEARS_MAX;
+}
+
+static void
+put_u32le(uint8_t *o, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		o[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t
+get_u32le(const uint8_t *b)
+{
+	return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) |
+	       ((uint32_t)b[3] << 24);
+}
 
 int
 ol_bucket_encode(const struct ol_bucket *b, uint8_t out[OL_BUCKET_REC_MAX], struct ol_err *err)
@@ -1239,7 +1275,8 @@ ol_bucket_encode(const struct ol_bucket *b, uint8_t out[OL_BUCKET_REC_MAX], stru
 	int i;
 
 	if (nl == 0 || nl > OL_BUCKET_NAME_MAX || rl > OL_REGION_MAX ||
-	    (unsigned)b->versioning > OL_VERSIONING_SUSPENDED)
+	    (unsigned)b->versioning > OL_VERSIONING_SUSPENDED ||
+	    !ol_lock_rule_ok(&b->default_rule, b->lock_enabled))
 		return ol_err_set(err, OL_EINVAL, "bucket record: field out of range");
 	out[o++] = OL_BUCKET_FORMAT;
 	out[o++] = b->lock_enabled ? 1 : 0;
@@ -1252,10 +1289,13 @@ ol_bucket_encode(const struct ol_bucket *b, uint8_t out[OL_BUCKET_REC_MAX], stru
 	o += rl;
 	for (i = 0; i < 8; i++)
 		out[o++] = (uint8_t)(t >> (8 * i));
+	out[o++] = (uint8_t)b->default_rule.mode;
+	put_u32le(out + o, b->default_rule.days);
+	put_u32le(out + o + 4, b->default_rule.years);
+	o += 8;
 	c = cr_crc32c(0, out, o);
-	for (i = 0; i < 4; i++)
-		out[o++] = (uint8_t)(c >> (8 * i));
-	return (int)o;
+	put_u32le(out + o, c);
+	return (int)o + 4;
 }
 
 int
@@ -1269,14 +1309,23 @@ ol_bucket_decode(const void *p, size_t n, struct ol_bucket *out, struct ol_err *
 	int i;
 
 	memset(&bk, 0, sizeof(bk));
-	if (n < 4 + 4 + 8 || b[0] != OL_BUCKET_FORMAT)
+	if (n < 4 + 4 + 8 || (b[0] != OL_BUCKET_FORMAT && b[0] != 1))
 		return ol_err_set(err, OL_ECORRUPT, "bucket record: bad format");
-	stored = (uint32_t)b[n - 4] | ((uint32_t)b[n - 3] << 8) | ((uint32_t)b[n - 2] << 16) |
-	         ((uint32_t)b[n - 1] << 24);
+	stored = get_u32le(b + n - 4);
 	calc = cr_crc32c(0, b, n - 4);
 	if (stored != calc)
 		return ol_err_set(err, OL_ECORRUPT, "bucket record: checksum mismatch");
 	n -= 4;
+	if (b[0] >= 2) { /* the default rule trails the format-1 fields */
+		if (n < 4 + 8 + 9)
+			return ol_err_set(err, OL_ECORRUPT, "bucket record: bad format");
+		n -= 9;
+		if (b[n] > OL_LOCK_COMPLIANCE)
+			return ol_err_set(err, OL_ECORRUPT, "bucket record: bad default rule");
+		bk.default_rule.mode = (enum ol_lock_mode)b[n];
+		bk.default_rule.days = get_u32le(b + n + 1);
+		bk.default_rule.years = get_u32le(b + n + 5);
+	}
 	o = 1;
 	if (b[o] > 1 || b[o + 1] > OL_VERSIONING_SUSPENDED)
 		return ol_err_set(err, OL_ECORRUPT, "bucket record: field out of range");
@@ -1295,6 +1344,8 @@ ol_bucket_decode(const void *p, size_t n, struct ol_bucket *out, struct ol_err *
 	for (i = 7; i >= 0; i--)
 		t = (t << 8) | b[o + (size_t)i];
 	bk.created_ns = (int64_t)t;
+	if (!ol_lock_rule_ok(&bk.default_rule, bk.lock_enabled))
+		return ol_err_set(err, OL_ECORRUPT, "bucket record: bad default rule");
 	*out = bk;
 	return OL_OK;
 }

@@ -108,7 +108,7 @@ int64_t ol_now_ns(void);
 /* ---- records ---- */
 
 #define OL_VERSION_FORMAT 2 /* newest written; 1 is still read (and written: see record.c) */
-#define OL_BUCKET_FORMAT 1
+#define OL_BUCKET_FORMAT 2 /* newest written; 1 is still read */
 #define OL_UPLOAD_FORMAT 1
 #define OL_PART_FORMAT 1
 
@@ -156,6 +156,10 @@ bool ol_part_equal(const struct ol_part_rec *a, const struct ol_part_rec *b);
 size_t ol_cksum_len_of(enum ol_cksum_alg a);
 
 #define OL_BUCKET_REC_MAX 128
+
+/* Is @r a well-formed default rule (none, or a mode with exactly one period in range) for a
+ * bucket whose lock is @lock_enabled? */
+bool ol_lock_rule_ok(const struct ol_lock_rule *r, bool lock_enabled);
 
 /* Returns the encoded length (<= OL_BUCKET_REC_MAX) or OL_EINVAL. */
 int ol_bucket_encode(const struct ol_bucket *b, uint8_t out[OL_BUCKET_REC_MAX],

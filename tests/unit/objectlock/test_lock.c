@@ -874,6 +874,73 @@ test_read_only(void)
 	ol_version_release(&v);
 }
 
+/* The bucket's default rule is stamped on every version committed without an explicit
+ * retention, counted on the compliance clock; explicit retention wins; a hold-only version
+ * still gets it; a delete marker gets nothing; enabling needs versioning Enabled. */
+static void
+test_default_rule(void)
+{
+	struct ol_store *st = setup();
+	struct ol_lock_rule r = { OL_LOCK_GOVERNANCE, 3, 0 };
+	struct ol_bucket b;
+	struct ol_version v, dm;
+	struct ol_err e = { 0 };
+	int64_t now;
+
+	/* no rule yet: no retention */
+	put_locked(st, "lk", "a", 10, OL_LOCK_NONE, 0, false, &v);
+	CHECK_INT_EQ(v.lock_mode, OL_LOCK_NONE);
+	ol_version_release(&v);
+
+	CHECK_INT_EQ(ol_bucket_set_object_lock(st, "lk", &r, &e), OL_OK);
+	CHECK_INT_EQ(ol_bucket_get(st, "lk", &b, &e), OL_OK);
+	CHECK(b.lock_enabled && b.default_rule.mode == OL_LOCK_GOVERNANCE &&
+	      b.default_rule.days == 3);
+	/* the wall clock set back a year: the default still counts from the compliance clock */
+	time_passes(HOUR);
+	now = ol_clock_now(st);
+	atomic_fetch_sub(&f_wall, YEAR);
+	put_locked(st, "lk", "a", 10, OL_LOCK_NONE, 0, false, &v);
+	CHECK_INT_EQ(v.lock_mode, OL_LOCK_GOVERNANCE);
+	CHECK(v.retain_until_ns >= now + 3 * DAY && v.retain_until_ns < now + 3 * DAY + MIN);
+	ol_version_release(&v);
+	atomic_fetch_add(&f_wall, YEAR);
+	/* explicit retention wins; legal hold alone still gets the default */
+	put_locked(st, "lk", "b", 10, OL_LOCK_COMPLIANCE, W0 + 9 * DAY, false, &v);
+	CHECK_INT_EQ(v.lock_mode, OL_LOCK_COMPLIANCE);
+	CHECK(v.retain_until_ns == W0 + 9 * DAY);
+	ol_version_release(&v);
+	put_locked(st, "lk", "c", 10, OL_LOCK_NONE, 0, true, &v);
+	CHECK(v.lock_mode == OL_LOCK_GOVERNANCE && v.legal_hold && v.retain_until_ns > W0);
+	ol_version_release(&v);
+	/* a delete marker carries nothing */
+	ol_version_init(&dm);
+	CHECK_INT_EQ(ol_delete_marker_put(st, "lk", "c", 1, &dm, &e), OL_OK);
+	CHECK(dm.lock_mode == OL_LOCK_NONE && !dm.legal_hold && dm.retain_until_ns == 0);
+	ol_version_release(&dm);
+	/* rule removed: new versions get none */
+	CHECK_INT_EQ(ol_bucket_set_object_lock(st, "lk", NULL, &e), OL_OK);
+	put_locked(st, "lk", "d", 10, OL_LOCK_NONE, 0, false, &v);
+	CHECK_INT_EQ(v.lock_mode, OL_LOCK_NONE);
+	ol_version_release(&v);
+
+	/* enabling: refused while unversioned or suspended, allowed once Enabled */
+	olt_bucket(st, "unv", OL_VERSIONING_UNVERSIONED);
+	CHECK_INT_EQ(ol_bucket_set_object_lock(st, "unv", NULL, &e), OL_EINVAL);
+	CHECK_INT_EQ(ol_bucket_set_versioning(st, "unv", OL_VERSIONING_SUSPENDED, &e), OL_OK);
+	CHECK_INT_EQ(ol_bucket_set_object_lock(st, "unv", NULL, &e), OL_EINVAL);
+	CHECK_INT_EQ(ol_bucket_set_versioning(st, "unv", OL_VERSIONING_ENABLED, &e), OL_OK);
+	r = (struct ol_lock_rule){ OL_LOCK_COMPLIANCE, 0, 1 };
+	CHECK_INT_EQ(ol_bucket_set_object_lock(st, "unv", &r, &e), OL_OK);
+	CHECK_INT_EQ(ol_bucket_get(st, "unv", &b, &e), OL_OK);
+	CHECK(b.lock_enabled && b.default_rule.years == 1);
+	CHECK_INT_EQ(ol_bucket_set_versioning(st, "unv", OL_VERSIONING_SUSPENDED, &e), OL_EINVAL);
+	r = (struct ol_lock_rule){ OL_LOCK_COMPLIANCE, 0, 0 };
+	CHECK_INT_EQ(ol_bucket_set_object_lock(st, "unv", &r, &e), OL_EINVAL);
+	CHECK_INT_EQ(ol_bucket_set_object_lock(st, "nope", NULL, &e), OL_ENOTFOUND);
+	ol_store_close(st);
+}
+
 int
 main(void)
 {
@@ -882,7 +949,8 @@ main(void)
 		void (*fn)(void);
 		const char *name;
 	} t[] = { T(test_remove), T(test_changes), T(test_null_replace), T(test_immutable),
-	          T(test_race_hold), T(test_race_retention), T(test_read_only) };
+	          T(test_race_hold), T(test_race_retention), T(test_read_only),
+	          T(test_default_rule) };
 #undef T
 	size_t i;
 

@@ -664,6 +664,88 @@ test_bucket_record(void)
 	CHECK_INT_EQ(ol_bucket_encode(&b, rec, &e), OL_EINVAL);
 }
 
+/* The default rule round-trips; bad rules are refused on both sides; format 1 (no rule)
+ * still reads. */
+static void
+test_bucket_record_rule(void)
+{
+	static const struct ol_lock_rule bad[] = {
+		{ OL_LOCK_GOVERNANCE, 0, 0 }, { OL_LOCK_GOVERNANCE, 1, 1 },
+		{ OL_LOCK_COMPLIANCE, OL_DEFAULT_DAYS_MAX + 1, 0 },
+		{ OL_LOCK_COMPLIANCE, 0, OL_DEFAULT_YEARS_MAX + 1 }, { OL_LOCK_NONE, 1, 0 },
+		{ (enum ol_lock_mode)3, 1, 0 },
+	};
+	struct ol_bucket b, d;
+	uint8_t rec[OL_BUCKET_REC_MAX], v1[OL_BUCKET_REC_MAX];
+	struct ol_err e = { 0 };
+	uint32_t c;
+	size_t i;
+	int n;
+
+	memset(&b, 0, sizeof(b));
+	snprintf(b.name, sizeof(b.name), "lockb");
+	b.lock_enabled = true;
+	b.versioning = OL_VERSIONING_ENABLED;
+	b.created_ns = 1234567;
+	b.default_rule = (struct ol_lock_rule){ OL_LOCK_COMPLIANCE, 0, OL_DEFAULT_YEARS_MAX };
+	n = ol_bucket_encode(&b, rec, &e);
+	CHECK(n > 0);
+	CHECK_INT_EQ(rec[0], OL_BUCKET_FORMAT);
+	CHECK_INT_EQ(ol_bucket_decode(rec, (size_t)n, &d, &e), OL_OK);
+	CHECK(memcmp(&b, &d, sizeof(b)) == 0);
+	b.default_rule = (struct ol_lock_rule){ OL_LOCK_GOVERNANCE, OL_DEFAULT_DAYS_MAX, 0 };
+	n = ol_bucket_encode(&b, rec, &e);
+	CHECK_INT_EQ(ol_bucket_decode(rec, (size_t)n, &d, &e), OL_OK);
+	CHECK(memcmp(&b, &d, sizeof(b)) == 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b.default_rule = bad[i];
+		CHECK_INT_EQ(ol_bucket_encode(&b, rec, NULL), OL_EINVAL);
+	}
+	/* a rule without lock is refused too */
+	b.lock_enabled = false;
+	b.default_rule = (struct ol_lock_rule){ OL_LOCK_GOVERNANCE, 1, 0 };
+	CHECK_INT_EQ(ol_bucket_encode(&b, rec, NULL), OL_EINVAL);
+
+	/* format 1: the format-2 bytes without the 9 rule bytes, CRC over the rest */
+	b.lock_enabled = true;
+	b.default_rule = (struct ol_lock_rule){ OL_LOCK_NONE, 0, 0 };
+	n = ol_bucket_encode(&b, rec, &e);
+	memcpy(v1, rec, (size_t)n - 13);
+	v1[0] = 1;
+	c = cr_crc32c(0, v1, (size_t)n - 13);
+	for (i = 0; i < 4; i++)
+		v1[(size_t)n - 13 + i] = (uint8_t)(c >> (8 * i));
+	CHECK_INT_EQ(ol_bucket_decode(v1, (size_t)n - 9, &d, &e), OL_OK);
+	CHECK(memcmp(&b, &d, sizeof(b)) == 0);
+	/* a format-2 record whose rule bytes are out of range is corrupt */
+	rec[n - 13] = 7;
+	c = cr_crc32c(0, rec, (size_t)n - 4);
+	for (i = 0; i < 4; i++)
+		rec[(size_t)n - 4 + i] = (uint8_t)(c >> (8 * i));
+	CHECK_INT_EQ(ol_bucket_decode(rec, (size_t)n, &d, &e), OL_ECORRUPT);
+}
+
+/* Days are 86400 s each; years are calendar years, never shorter than 365 days. */
+static void
+test_lock_rule_until(void)
+{
+	const int64_t s = 1000000000LL;
+	/* 2024-02-29T12:00:00.5Z */
+	const int64_t leap = 1709208000LL * s + s / 2;
+	struct ol_lock_rule r = { OL_LOCK_GOVERNANCE, 2, 0 };
+
+	CHECK(ol_lock_rule_until(&r, leap) == leap + 2 * 86400 * s);
+	r = (struct ol_lock_rule){ OL_LOCK_COMPLIANCE, 0, 1 };
+	/* 2025-03-01T12:00:00.5Z: 29 Feb plus a year */
+	CHECK(ol_lock_rule_until(&r, leap) == 1740830400LL * s + s / 2);
+	r.years = 4; /* 2028-02-29T12:00:00.5Z */
+	CHECK(ol_lock_rule_until(&r, leap) == 1835438400LL * s + s / 2);
+	r.years = 100;
+	CHECK(ol_lock_rule_until(&r, leap) >= leap + 36500LL * 86400 * s);
+	r = (struct ol_lock_rule){ OL_LOCK_NONE, 0, 0 };
+	CHECK(ol_lock_rule_until(&r, leap) == 0);
+}
+
 static void
 test_quote(void)
 {
@@ -688,6 +770,8 @@ main(void)
 	test_version_ids();
 	test_key_order();
 	test_bucket_record();
+	test_bucket_record_rule();
+	test_lock_rule_until();
 	test_parts_locator();
 	test_upload_record();
 	test_upload_keys();
