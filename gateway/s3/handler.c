@@ -598,6 +598,25 @@ body_verify(struct s3_req *r)
 	return true;
 }
 
+bool
+s3_has_integrity(struct s3_req *r)
+{
+	/* a signed payload (hex or signed chunks) counts: a deliberate relaxation of AWS that
+	 * never weakens integrity (spec §3.4) */
+	bool ok = s3_hdr(r, "Content-MD5") || s3_hdr(r, "x-amz-sdk-checksum-algorithm") ||
+	          s3_hdr(r, "x-amz-trailer") || r->auth.payload == SIGV4_PAYLOAD_SHA256 ||
+	          r->auth.payload == SIGV4_PAYLOAD_STREAMING_SIGNED ||
+	          r->auth.payload == SIGV4_PAYLOAD_STREAMING_SIGNED_TRAILER;
+
+	for (size_t i = 0; !ok && i < r->nhdrs && i < S3_MAX_HEADERS; i++) {
+		struct slice n = r->hdrs[i].name;
+		ok = n.n > 15 && strncasecmp(n.p, "x-amz-checksum-", 15) == 0 &&
+		     !slice_case_eq_cstr(n, "x-amz-checksum-mode") &&
+		     !slice_case_eq_cstr(n, "x-amz-checksum-type");
+	}
+	return ok;
+}
+
 /* ---- lifecycle -------------------------------------------------------------------------- */
 
 static void
@@ -642,8 +661,13 @@ dispatch(struct s3_req *r)
 	case S3OP_DeleteBucketEncryption:
 	case S3OP_DeleteBucketWebsite:
 	case S3OP_DeleteBucketReplication:
-	case S3OP_GetBucketRequestPayment:
-	case S3OP_GetObjectLockConfiguration: s3_op_bucket_probe(r); break;
+	case S3OP_GetBucketRequestPayment: s3_op_bucket_probe(r); break;
+	case S3OP_GetObjectLockConfiguration: s3_op_get_object_lock_config(r); break;
+	case S3OP_PutObjectLockConfiguration: s3_op_put_object_lock_config(r); break;
+	case S3OP_GetObjectRetention: s3_op_get_object_retention(r); break;
+	case S3OP_PutObjectRetention: s3_op_put_object_retention(r); break;
+	case S3OP_GetObjectLegalHold: s3_op_get_object_legal_hold(r); break;
+	case S3OP_PutObjectLegalHold: s3_op_put_object_legal_hold(r); break;
 	case S3OP_PutObject: s3_op_put_object(r); break;
 	case S3OP_GetObject:
 	case S3OP_HeadObject: s3_op_get_object(r); break;

@@ -350,18 +350,6 @@ s3_op_bucket_probe(struct s3_req *r)
 	case S3OP_GetBucketEncryption: code = S3E_ServerSideEncryptionConfigurationNotFoundError; break;
 	case S3OP_GetBucketWebsite: code = S3E_NoSuchWebsiteConfiguration; break;
 	case S3OP_GetBucketReplication: code = S3E_ReplicationConfigurationNotFoundError; break;
-	case S3OP_GetObjectLockConfiguration:
-		if (!b.lock_enabled) {
-			code = S3E_ObjectLockConfigurationNotFoundError;
-			break;
-		}
-		buf_init(&doc, 1024);
-		buf_puts(&doc, "<ObjectLockConfiguration xmlns=\"" S3_XMLNS "\">"
-		               "<ObjectLockEnabled>Enabled</ObjectLockEnabled>"
-		               "</ObjectLockConfiguration>");
-		s3_reply_xml(r, 200, &doc);
-		buf_release(&doc);
-		return;
 	case S3OP_GetBucketRequestPayment:
 		buf_init(&doc, 1024);
 		buf_puts(&doc, "<RequestPaymentConfiguration xmlns=\"" S3_XMLNS "\">"

@@ -355,6 +355,7 @@ s3_op_copy_object(struct s3_req *r)
 			                          &err) != OL_OK)
 				goto store_err;
 	}
+	s3_lock_apply(r, &v); /* the request's lock headers; the default rule at commit */
 
 	/* digests: a single-part source's ETag and checksum already describe the bytes; a
 	 * multipart source's do not (the copy is one part), so those are read and computed */

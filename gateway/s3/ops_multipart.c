@@ -153,6 +153,9 @@ s3_op_create_multipart(struct s3_req *r)
 	}
 	if (!s3_fill_metadata(r, &tmpl))
 		goto out;
+	/* explicit lock state travels with the upload; a default retention is stamped at
+	 * Complete, counted from then (§8.3) */
+	s3_lock_apply(r, &tmpl);
 	rc = ol_upload_create(r->app->st, r->route.bucket, r->route.key, r->route.key_len, &tmpl,
 	                      upload_id, &err);
 	if (rc == OL_ENOTFOUND) {
@@ -267,7 +270,10 @@ s3_op_upload_part(struct s3_req *r)
 	r->default_cksum = u.tmpl.cksum_alg != OL_CKSUM_NONE ? s3_cr_alg(u.tmpl.cksum_alg)
 	                                                      : CR_CKSUM_CRC64NVME;
 	r->strict_cksum = u.tmpl.cksum_alg != OL_CKSUM_NONE;
+	bool locking = u.tmpl.lock_mode != OL_LOCK_NONE || u.tmpl.legal_hold;
 	ol_upload_release(&u);
+	if (!s3_lock_integrity_check(r, &b, locking))
+		return;
 	if (!s3_body_begin(r, S3_BODY_OBJECT, part_finish))
 		return;
 	rc = ol_part_begin(r->app->st, r->route.bucket, r->route.key, r->route.key_len,

@@ -95,8 +95,8 @@ s3_cr_alg(enum ol_cksum_alg a)
 }
 
 /* versionId query parameter: false (answered) when malformed; *out "" when absent. */
-static bool
-version_param(struct s3_req *r, char out[OL_VERSION_ID_LEN + 1])
+bool
+s3_version_param(struct s3_req *r, char out[OL_VERSION_ID_LEN + 1])
 {
 	const struct slice *v = s3_query_get(&r->route, "versionId");
 
@@ -116,8 +116,8 @@ version_param(struct s3_req *r, char out[OL_VERSION_ID_LEN + 1])
 	return true;
 }
 
-static void
-reply_no_such_key(struct s3_req *r, const char *vid)
+void
+s3_reply_no_such_key(struct s3_req *r, const char *vid)
 {
 	struct s3_error_extra ex[] = { { "Key", r->route.key }, { "VersionId", vid } };
 
@@ -141,13 +141,6 @@ reply_error_hset(struct s3_req *r, enum s3_code code, const struct s3_error_extr
 	else
 		gw_respond(r->http, s3_error_def(code)->status, hs->h, hs->n, doc.ptr, doc.len);
 	buf_release(&doc);
-}
-
-static bool
-lock_headers_present(struct s3_req *r)
-{
-	return s3_hdr(r, "x-amz-object-lock-mode") || s3_hdr(r, "x-amz-object-lock-retain-until-date") ||
-	       s3_hdr(r, "x-amz-object-lock-legal-hold");
 }
 
 static bool
@@ -344,6 +337,7 @@ put_finish(struct s3_req *r)
 	}
 	if (!s3_fill_metadata(r, &v))
 		goto out;
+	s3_lock_apply(r, &v);
 	/* conditional write, checked again at the last moment before the commit */
 	if (!write_conditions(r))
 		goto out;
@@ -389,15 +383,8 @@ s3_put_precheck(struct s3_req *r, const struct ol_bucket *b)
 		                 "that an XML listing cannot carry.", ex, 1);
 		return false;
 	}
-	if (lock_headers_present(r)) {
-		if (!b->lock_enabled)
-			s3_reply_error(r, S3E_InvalidRequest,
-			               "Bucket is missing Object Lock Configuration");
-		else
-			s3_reply_error(r, S3E_NotImplemented, "Object Lock parameters are not "
-			               "supported yet.");
+	if (!s3_lock_write_headers(r, b))
 		return false;
-	}
 	if (sc && !storage_class_valid(sc)) {
 		s3_reply_error(r, S3E_InvalidStorageClass, NULL);
 		return false;
@@ -416,7 +403,8 @@ s3_op_put_object(struct s3_req *r)
 	struct ol_err err;
 	int rc;
 
-	if (!s3_bucket_load(r, &b) || !s3_put_precheck(r, &b) || !write_conditions(r))
+	if (!s3_bucket_load(r, &b) || !s3_put_precheck(r, &b) ||
+	    !s3_lock_integrity_check(r, &b, r->lock.given) || !write_conditions(r))
 		return;
 	r->default_cksum = CR_CKSUM_CRC64NVME;
 	if (!s3_body_begin(r, S3_BODY_OBJECT, put_finish))
@@ -586,7 +574,7 @@ s3_op_get_object(struct s3_req *r)
 	int rc, status = 200;
 
 	ol_version_init(&v);
-	if (!s3_bucket_load(r, &b) || !version_param(r, vid) || !overrides_valid(r))
+	if (!s3_bucket_load(r, &b) || !s3_version_param(r, vid) || !overrides_valid(r))
 		goto out;
 	if (pn) {
 		bool ok = pn->n > 0 && pn->n <= 5;
@@ -620,7 +608,7 @@ s3_op_get_object(struct s3_req *r)
 		goto out;
 	}
 	if (rc == OL_ENOTFOUND) {
-		reply_no_such_key(r, vid);
+		s3_reply_no_such_key(r, vid);
 		goto out;
 	}
 	if (rc != OL_OK) {
@@ -726,6 +714,14 @@ s3_op_get_object(struct s3_req *r)
 		if (strncmp(v.hdrs[j].name, "x-amz-meta-", 11) == 0)
 			hset_adds(hs, v.hdrs[j].name, v.hdrs[j].value);
 	{
+		/* Object Lock state (§8.8); every caller holds the Get* permissions for now */
+		struct gw_header lh[3];
+		char ldate[32];
+		int nl = s3_lock_response_headers(&v, lh, 3, ldate);
+		for (int i = 0; i < nl; i++)
+			hset_adds(hs, lh[i].name, lh[i].value);
+	}
+	{
 		const char *mode = s3_hdr(r, "x-amz-checksum-mode");
 		enum cr_cksum_alg a = s3_cr_alg(v.cksum_alg);
 		/* full-object reads only: a checksum never describes part of the bytes (§3.5) */
@@ -758,7 +754,7 @@ s3_op_get_object(struct s3_req *r)
 	}
 	rc = ol_reader_open(r->app->st, &v, rg.start, rg.length, &rd, &err);
 	if (rc == OL_ENOTFOUND) {
-		reply_no_such_key(r, vid);
+		s3_reply_no_such_key(r, vid);
 		goto out;
 	}
 	if (rc != OL_OK) {
@@ -863,11 +859,17 @@ delete_one(struct s3_req *r, const struct ol_bucket *b, const char *key, size_t 
 	if (out->code != S3E_NONE)
 		return OL_OK;
 	if (vid[0] || b->versioning == OL_VERSIONING_UNVERSIONED) {
-		/* a permanent removal; Object Lock enforcement is put in front of this by the
-		 * Object Lock issue (no version can carry a lock before it: lock headers are
-		 * refused on writes until then) */
-		rc = ol_version_remove(r->app->st, b->name, key, keylen, vid[0] ? vid : "null", &v,
-		                       err);
+		/* a permanent removal: judged by the store's one enforcement point under the key's
+		 * lock, with the caller's governance bypass (§8.2, §8.7) */
+		struct ol_caller who;
+		enum ol_verdict vd = OL_ALLOW;
+
+		s3_caller(r, &who);
+		rc = ol_version_remove_checked(r->app->st, b->name, key, keylen,
+		                               vid[0] ? vid : "null", &who, OL_NOW, &vd, &v, err);
+		if (rc == OL_ELOCKED)
+			gw_log(GW_LOG_INFO, "object_lock_refused", "delete %s by %s: %s", b->name,
+			       r->user, err->msg);
 		if (rc == OL_ENOTFOUND)
 			return OL_OK; /* idempotent */
 		if (rc == OL_OK && v.is_delete_marker) {
@@ -903,7 +905,7 @@ s3_op_delete_object(struct s3_req *r)
 	const char *sz = s3_hdr(r, "x-amz-if-match-size");
 	int64_t t;
 
-	if (!s3_bucket_load(r, &b) || !version_param(r, vid))
+	if (!s3_bucket_load(r, &b) || !s3_version_param(r, vid))
 		return;
 	memset(&cond, 0, sizeof(cond));
 	if (im)
@@ -1044,16 +1046,8 @@ delete_objects_finish(struct s3_req *r)
 void
 s3_op_delete_objects(struct s3_req *r)
 {
-	bool integrity = s3_hdr(r, "Content-MD5") || s3_hdr(r, "x-amz-sdk-checksum-algorithm") ||
-	                 s3_hdr(r, "x-amz-trailer") || r->auth.payload == SIGV4_PAYLOAD_SHA256;
-
-	for (size_t i = 0; !integrity && i < r->nhdrs && i < S3_MAX_HEADERS; i++) {
-		struct slice n = r->hdrs[i].name;
-		integrity = n.n > 15 && strncasecmp(n.p, "x-amz-checksum-", 15) == 0 &&
-		            !slice_case_eq_cstr(n, "x-amz-checksum-mode");
-	}
 	/* lock-critical body: an integrity header is required (spec §3.4) */
-	if (!integrity) {
+	if (!s3_has_integrity(r)) {
 		s3_reply_error(r, S3E_InvalidRequest, "Missing required header for this request: "
 		               "Content-MD5 OR x-amz-checksum-*");
 		return;
@@ -1074,7 +1068,7 @@ s3_op_get_object_tagging(struct s3_req *r)
 
 	int rc;
 
-	if (!s3_bucket_load(r, &b) || !version_param(r, vid))
+	if (!s3_bucket_load(r, &b) || !s3_version_param(r, vid))
 		return;
 	ol_version_init(&v);
 	rc = ol_version_get(r->app->st, r->route.bucket, r->route.key, r->route.key_len,
@@ -1082,7 +1076,7 @@ s3_op_get_object_tagging(struct s3_req *r)
 	if (rc == OL_OK && v.is_delete_marker && !vid[0])
 		rc = OL_ENOTFOUND;
 	if (rc == OL_ENOTFOUND) {
-		reply_no_such_key(r, vid);
+		s3_reply_no_such_key(r, vid);
 	} else if (rc != OL_OK) {
 		s3_reply_store_error(r, rc, &err);
 	} else {

@@ -34,6 +34,14 @@ enum s3_body_kind {
 struct s3_req;
 typedef void (*s3_finish_fn)(struct s3_req *r);
 
+/* Object Lock headers of a write (x-amz-object-lock-*), validated (ops_lock.c) */
+struct s3_lock_req {
+	bool given;             /* any of the three headers */
+	enum ol_lock_mode mode; /* OL_LOCK_NONE: no explicit retention (the default may apply) */
+	int64_t until_ns;       /* with a mode */
+	bool hold, hold_set;    /* x-amz-object-lock-legal-hold ON / given */
+};
+
 struct s3_req {
 	struct s3_app *app;
 	struct gw_request *http;
@@ -69,6 +77,7 @@ struct s3_req {
 	enum cr_cksum_alg default_cksum; /* computed for objects sent without a checksum */
 	bool strict_cksum;            /* a sent checksum must be of default_cksum's algorithm */
 	char upload_id[OL_UPLOAD_ID_LEN + 1]; /* multipart operations */
+	struct s3_lock_req lock;      /* writes: from s3_put_precheck */
 	bool body_dead;               /* a failure while receiving: drop the rest, answer at end */
 	enum s3_code body_err;        /* sticky: first sink failure while receiving */
 	char body_msg[192];
@@ -92,6 +101,15 @@ void s3_reply_empty(struct s3_req *r, int status, const struct gw_header *h, siz
 
 /* Load the route's bucket; answers NoSuchBucket (or the store error) and returns false. */
 bool s3_bucket_load(struct s3_req *r, struct ol_bucket *out);
+
+/* Does the request prove its body's integrity (spec §3.4): Content-MD5, an x-amz-checksum-*
+ * header or trailer, or a signed payload? */
+bool s3_has_integrity(struct s3_req *r);
+/* The route's ?versionId (out "" when absent); answers 400 InvalidArgument and returns false
+ * for a malformed one. */
+bool s3_version_param(struct s3_req *r, char out[OL_VERSION_ID_LEN + 1]);
+/* 404 NoSuchVersion when @vid is non-empty, else NoSuchKey. */
+void s3_reply_no_such_key(struct s3_req *r, const char *vid);
 
 /* Owner id/name of everything (one account for now). */
 #define S3_OWNER_ID "holdfast"
@@ -145,6 +163,30 @@ bool s3_put_precheck(struct s3_req *r, const struct ol_bucket *b);
 bool s3_fill_metadata(struct s3_req *r, struct ol_version *v);
 enum ol_cksum_alg s3_ol_alg(enum cr_cksum_alg a);
 enum cr_cksum_alg s3_cr_alg(enum ol_cksum_alg a);
+
+/* ---- Object Lock (ops_lock.c) ---- */
+void s3_op_put_object_lock_config(struct s3_req *r);
+void s3_op_get_object_lock_config(struct s3_req *r);
+void s3_op_put_object_retention(struct s3_req *r);
+void s3_op_get_object_retention(struct s3_req *r);
+void s3_op_put_object_legal_hold(struct s3_req *r);
+void s3_op_get_object_legal_hold(struct s3_req *r);
+/* Is the caller the root user (who holds every permission until policies exist)? */
+bool s3_is_root(const struct s3_req *r);
+/* The caller's x-amz-bypass-governance-retention and its permission (spec §8.2). */
+void s3_caller(struct s3_req *r, struct ol_caller *who);
+/* Validate the x-amz-object-lock-* headers of a write in the §8.3 order into r->lock.
+ * Answers and returns false on a refusal. */
+bool s3_lock_write_headers(struct s3_req *r, const struct ol_bucket *b);
+/* PutObject / UploadPart: a body that will be locked (explicit or default retention) needs
+ * an integrity proof (§8.3 #7). Answers and returns false. */
+bool s3_lock_integrity_check(struct s3_req *r, const struct ol_bucket *b, bool locking);
+/* r->lock into the new version's (or upload template's) lock fields. */
+void s3_lock_apply(const struct s3_req *r, struct ol_version *v);
+/* x-amz-object-lock-* response headers of @v (GET/HEAD, §8.8) into @h (at most @cap, 3
+ * suffice); @date is their storage. Returns the count. */
+int s3_lock_response_headers(const struct ol_version *v, struct gw_header *h, size_t cap,
+                             char date[32]);
 
 /* the admin API (ops_admin.c): requests under /_holdfast/ */
 bool s3_admin_target(const char *target);
