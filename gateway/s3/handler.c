@@ -278,6 +278,8 @@ authenticate(struct s3_req *r)
 	}
 	free(e);
 	r->authed = true;
+	/* decided now: r->auth is wiped once the body is decoded */
+	r->is_root = strcmp(r->auth.access_key, r->app->root->access_key) == 0;
 	return true;
 }
 

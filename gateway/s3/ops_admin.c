@@ -82,7 +82,7 @@ s3_op_admin(struct s3_req *r)
 	int rc;
 
 	/* root only: the admin API mints credentials */
-	if (strcmp(r->auth.access_key, r->app->root->access_key) != 0) {
+	if (!s3_is_root(r)) {
 		reply_json_error(r, 403, "the admin API is for the root user");
 		return;
 	}

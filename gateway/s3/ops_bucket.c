@@ -231,7 +231,13 @@ s3_op_delete_bucket(struct s3_req *r)
 		s3_reply_no_such_bucket(r);
 	} else if (rc == OL_ENOTEMPTY) {
 		struct s3_error_extra ex = { "BucketName", r->route.bucket };
-		s3_reply_error_x(r, S3E_BucketNotEmpty, NULL, &ex, 1);
+		struct ol_bucket b;
+		bool versioned = ol_bucket_get(r->app->st, r->route.bucket, &b, &err) == OL_OK &&
+		                 b.versioning != OL_VERSIONING_UNVERSIONED;
+		/* spec §4.3: versioned buckets name what is left */
+		s3_reply_error_x(r, S3E_BucketNotEmpty,
+		                 versioned ? "The bucket you tried to delete is not empty. You must "
+		                             "delete all versions in the bucket." : NULL, &ex, 1);
 	} else if (rc != OL_OK) {
 		s3_reply_store_error(r, rc, &err);
 	} else {

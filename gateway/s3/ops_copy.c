@@ -409,7 +409,7 @@ s3_op_copy_object(struct s3_req *r)
 	copy_result(r, "CopyObjectResult", etag, v.created_ns, want ? alg : CR_CKSUM_NONE, v.cksum,
 	            v.cksum_len,
 	            src.b.versioning != OL_VERSIONING_UNVERSIONED ? src.v.version_id : NULL,
-	            b.versioning != OL_VERSIONING_UNVERSIONED ? v.version_id : NULL);
+	            !v.is_null ? v.version_id : NULL); /* as PutObject */
 	goto out;
 internal:
 	s3_reply_error(r, S3E_InternalError, NULL);

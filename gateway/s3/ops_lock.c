@@ -43,7 +43,7 @@ reply_invalid_argument(struct s3_req *r, const char *msg, const char *arg, const
 bool
 s3_is_root(const struct s3_req *r)
 {
-	return strcmp(r->auth.access_key, r->app->root->access_key) == 0;
+	return r->authed && r->is_root;
 }
 
 void

@@ -667,7 +667,7 @@ complete_finish(struct s3_req *r)
 		             type == OL_CKSUM_COMPOSITE ? "COMPOSITE" : "FULL_OBJECT");
 	}
 	buf_puts(&doc, "</CompleteMultipartUploadResult>");
-	if (b.versioning != OL_VERSIONING_UNVERSIONED)
+	if (!v.is_null) /* as PutObject */
 		h[nh++] = (struct gw_header){ "x-amz-version-id", v.version_id };
 	gw_log(GW_LOG_DEBUG, "multipart_complete", "%s: %zu part(s), %" PRIu64 " bytes",
 	       r->route.bucket, cr.n, v.size_bytes);

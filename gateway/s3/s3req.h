@@ -52,6 +52,7 @@ struct s3_req {
 	size_t header_bytes;
 	struct sigv4_auth auth;
 	bool authed;
+	bool is_root;                 /* authenticated as the root user */
 	char user[64];
 
 	/* body pipeline: wire -> [aws-chunked] -> hashes -> xml buf | store */
