@@ -388,12 +388,21 @@ put_retention_finish(struct s3_req *r)
 	ol_version_release(&out);
 }
 
+/* Put retention / legal hold before the body: §8.4 checks 1-5 in order (the version is
+ * looked up here for the exact error, and judged afresh by the store after the body). */
 static bool
 lock_body_front(struct s3_req *r)
 {
 	char vid[OL_VERSION_ID_LEN + 1];
+	struct ol_version v;
+	bool ok;
 
 	if (!lock_target(r, vid))
+		return false;
+	ol_version_init(&v);
+	ok = lock_version_load(r, vid, &v);
+	ol_version_release(&v);
+	if (!ok)
 		return false;
 	if (!s3_has_integrity(r)) {
 		s3_reply_error(r, S3E_InvalidRequest, "Missing required header for this request: "
