@@ -5,10 +5,12 @@ Used by every integration test: `with Server() as s: ...` gives s.url, s.port, s
 s.access_key, s.secret_key. The server is stopped with SIGTERM (and must exit 0 within the
 bound) when the block ends. Loops are bounded; nothing leaves loopback.
 """
+import fcntl
 import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import tempfile
 import threading
@@ -17,6 +19,35 @@ import time
 BIN = os.environ.get("HOLDFAST_BIN", "holdfast")
 START_TIMEOUT_S = 20
 STOP_TIMEOUT_S = 20
+
+
+# linux/fs.h (the same numbers on x86_64 and aarch64)
+FS_IOC_GETFLAGS = 0x80086601
+FS_IOC_SETFLAGS = 0x40086602
+FS_IMMUTABLE_FL = 0x10
+
+
+def clear_immutable(root):
+    """Drop the immutable inode flag the store puts on blobs of locked versions (when it
+    runs with the privilege to), so that a temp data dir can be removed: a test cleanup,
+    not a way around a lock."""
+    for d, _, files in os.walk(root):
+        for f in files:
+            try:
+                fd = os.open(os.path.join(d, f), os.O_RDONLY | os.O_NOFOLLOW)
+            except OSError:
+                continue
+            try:
+                buf = bytearray(8)
+                fcntl.ioctl(fd, FS_IOC_GETFLAGS, buf)
+                fl = struct.unpack_from("i", buf)[0]
+                if fl & FS_IMMUTABLE_FL:
+                    struct.pack_into("i", buf, 0, fl & ~FS_IMMUTABLE_FL)
+                    fcntl.ioctl(fd, FS_IOC_SETFLAGS, buf)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
 
 
 class ServerError(Exception):
@@ -109,6 +140,7 @@ class Server:
 
     def cleanup(self):
         if self.own_dir:
+            clear_immutable(self.data_dir)
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def __enter__(self):
