@@ -2,7 +2,6 @@
 /* CopyObject and UploadPartCopy (spec §5.5, §7.3). A CopyObject reuses the source's stored
  * bytes (ol_version_clone hard-links them); the bytes are read only where S3 needs a digest
  * the source does not already have. The copy is a new version with its own lock state. */
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,40 +34,18 @@ copy_src_release(struct copy_src *s)
 	ol_version_release(&s->v);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Percent-decode (p, n) into a new string; NULL on a bad escape. '+' stays '+' (a path). */
+/* Percent-decode (p, n) into a new NUL-terminated string (a path: '+' stays '+'); NULL on
+ * a bad escape or no memory. */
 static char *
 pct_decode(const char *p, size_t n, size_t *outlen)
 {
 	char *o = malloc(n + 1);
-	size_t j = 0;
 
-	if (!o)
+	if (!o || !s3_pct_decode(p, n, false, o, n, outlen)) {
+		free(o);
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '%') {
-			int hi = i + 2 < n ? hexval(p[i + 1]) : -1;
-			int lo = i + 2 < n ? hexval(p[i + 2]) : -1;
-			if (hi < 0 || lo < 0) {
-				free(o);
-				return NULL;
-			}
-			o[j++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else {
-			o[j++] = p[i];
-		}
 	}
-	o[j] = '\0';
-	*outlen = j;
+	o[*outlen] = '\0';
 	return o;
 }
 

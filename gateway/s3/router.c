@@ -437,8 +437,8 @@ hexval(unsigned char c)
  * a caller can bound its buffer and still learn how long the input really was.
  * Returns false on a '%' not followed by two hex digits.
  */
-static bool
-pct_decode(const char *p, size_t n, bool plus_space, char *dst, size_t cap, size_t *outlen)
+bool
+s3_pct_decode(const char *p, size_t n, bool plus_space, char *dst, size_t cap, size_t *outlen)
 {
 	size_t o = 0;
 
@@ -692,7 +692,7 @@ s3_route(const char *method, const char *target, size_t target_len, const char *
 			return S3E_InvalidURI; /* "//key": no bucket */
 		/* bucket names never need escapes, but decode them like the rest of the path so
 		 * "/%62ucket" is the bucket it spells */
-		if (!pct_decode(seg, seglen, false, r.bucket, S3_BUCKET_SEGMENT_MAX, &r.bucket_len))
+		if (!s3_pct_decode(seg, seglen, false, r.bucket, S3_BUCKET_SEGMENT_MAX, &r.bucket_len))
 			return S3E_InvalidURI;
 		if (r.bucket_len > S3_BUCKET_SEGMENT_MAX)
 			return S3E_InvalidBucketName;
@@ -747,14 +747,14 @@ s3_route(const char *method, const char *target, size_t target_len, const char *
 		for (eq = i; eq < e && query[eq] != '='; eq++)
 			;
 		qp = &r.query[r.nquery++];
-		if (!pct_decode(query + i, eq - i, true, r.mem_ + off, eq - i, &dn))
+		if (!s3_pct_decode(query + i, eq - i, true, r.mem_ + off, eq - i, &dn))
 			goto bad_uri;
 		qp->name.p = r.mem_ + off;
 		qp->name.n = dn;
 		r.mem_[off + dn] = '\0';
 		off += dn + 1;
 		if (eq < e) {
-			if (!pct_decode(query + eq + 1, e - eq - 1, true, r.mem_ + off, e - eq - 1, &dn))
+			if (!s3_pct_decode(query + eq + 1, e - eq - 1, true, r.mem_ + off, e - eq - 1, &dn))
 				goto bad_uri;
 		} else {
 			dn = 0; /* "?uploads" == "?uploads=" (§1.1) */

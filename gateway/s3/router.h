@@ -206,4 +206,13 @@ const char *s3_resource_name(enum s3_resource res);
  */
 bool s3_bucket_name_valid(const char *p, size_t n);
 
+/*
+ * Percent-decode (p, n) once. '+' becomes ' ' only when @plus_space (query, form
+ * encoding); in a path it is a literal plus (RFC 3986; spec §1.1). Writes the first @cap
+ * decoded bytes to @dst and the full decoded length to @outlen. Returns false on a '%' not
+ * followed by two hex digits. Decoded text is never longer than (p, n).
+ */
+bool s3_pct_decode(const char *p, size_t n, bool plus_space, char *dst, size_t cap,
+                   size_t *outlen);
+
 #endif
