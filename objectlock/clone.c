@@ -241,6 +241,12 @@ ol_version_clone(struct ol_store *st, const struct ol_version *src, const char *
 			struct ol_loc_part *p = &rec.loc.parts[i];
 
 			*p = src->loc.parts[i];
+			/* part checksums are in the version's algorithm: a copy given another one
+			 * has none (the bytes are the same, the values would not be) */
+			if (rec.cksum_alg != src->cksum_alg) {
+				memset(p->cksum, 0, sizeof(p->cksum));
+				p->cksum_len = 0;
+			}
 			if ((rc = new_blob_id(p->blob_id, err)) != OL_OK ||
 			    (rc = link_or_copy(st, src->loc.parts[i].blob_id, p->blob_id, p->size_bytes,
 			                       &m, err)) != OL_OK)

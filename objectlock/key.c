@@ -91,6 +91,14 @@ ol_kb_part(struct ol_kbuf *k, const char *bucket, const void *key, size_t keylen
 	ol_kb_byte(k, (uint8_t)part_number);
 }
 
+void
+ol_kb_done(struct ol_kbuf *k, const uint8_t uid[OL_IID_LEN])
+{
+	ol_kb_reset(k);
+	ol_kb_raw(k, OL_DONE_KEY_PREFIX, sizeof(OL_DONE_KEY_PREFIX) - 1);
+	ol_kb_raw(k, uid, OL_IID_LEN);
+}
+
 bool
 ol_kb_successor(struct ol_kbuf *k)
 {

@@ -139,6 +139,28 @@ idlist_unlink(struct ol_store *st, const struct idlist *l)
 		ol_unlink_blob(st, l->ids[i]);
 }
 
+static uint64_t
+get_be(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static void
+put_be(uint8_t *p, uint64_t v, size_t n)
+{
+	size_t i;
+
+	for (i = n; i > 0; i--) {
+		p[i - 1] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
 /* ---- create / get ---- */
 
 int
@@ -581,6 +603,45 @@ complete_check_list(const struct ol_complete_part *parts, size_t n, size_t *bad,
 	return OL_OK;
 }
 
+/* The digest a completion record keeps of the part list it was given: SHA-256 over each
+ * part's number and ETag, the ETag as etag_match compares it (one pair of quotes dropped,
+ * hex lower-cased), so the same list sent again gives the same digest. */
+static int
+parts_digest(const struct ol_complete_part *parts, size_t n, uint8_t out[32],
+             struct ol_err *err)
+{
+	struct cr_hash h;
+	uint8_t head[8], low[64];
+	size_t i, k, m;
+
+	if (cr_hash_init(&h, CR_HASH_SHA256) != CR_OK)
+		return ol_err_set(err, OL_ENOMEM, "complete: out of memory");
+	for (i = 0; i < n; i++) {
+		const char *e = parts[i].etag ? parts[i].etag : "";
+		size_t el = parts[i].etag ? parts[i].etag_len : 0;
+
+		if (el >= 2 && e[0] == '"' && e[el - 1] == '"') {
+			e++;
+			el -= 2;
+		}
+		put_be(head, parts[i].part_number, 4);
+		put_be(head + 4, el, 4);
+		cr_hash_update(&h, head, sizeof(head));
+		for (k = 0; k < el; k += m) {
+			m = el - k < sizeof(low) ? el - k : sizeof(low);
+			for (size_t j = 0; j < m; j++) {
+				char c = e[k + j];
+
+				low[j] = (uint8_t)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+			}
+			cr_hash_update(&h, low, m);
+		}
+	}
+	cr_hash_final(&h, out);
+	cr_hash_release(&h);
+	return OL_OK;
+}
+
 int
 ol_upload_complete(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
                    const char *upload_id, const struct ol_complete_part *parts, size_t n,
@@ -593,8 +654,9 @@ ol_upload_complete(struct ol_store *st, const char *bucket, const void *key, siz
 	struct idlist unlisted = { 0 };
 	struct ol_loc_part *lp = NULL;
 	struct ol_version rec;
-	struct ol_kbuf uk, up;
-	uint8_t uid[OL_IID_LEN];
+	struct ol_done_rec done;
+	struct ol_kbuf uk, up, dk;
+	uint8_t uid[OL_IID_LEN], denc[OL_DONE_REC_LEN];
 	uint64_t sum = 0;
 	size_t j = 0, bad = 0;
 	bool have_bad = false;
@@ -611,6 +673,9 @@ ol_upload_complete(struct ol_store *st, const char *bucket, const void *key, siz
 		goto out_nolock;
 	if (!parse_uid(upload_id, uid))
 		return ol_err_quiet(err, OL_ENOTFOUND);
+	rc = parts_digest(parts, n, done.parts_digest, err);
+	if (rc != OL_OK)
+		return rc;
 	lp = calloc(n, sizeof(*lp));
 	if (!lp)
 		return ol_err_set(err, OL_ENOMEM, "complete: out of memory");
@@ -673,6 +738,11 @@ ol_upload_complete(struct ol_store *st, const char *bucket, const void *key, siz
 			memcpy(lp[j].blob_id, r.blob_id, OL_BLOB_ID_LEN);
 			lp[j].size_bytes = r.p.size_bytes;
 			lp[j].off = sum;
+			/* kept in the version's algorithm only: the record holds one algorithm */
+			if (v->cksum_alg != OL_CKSUM_NONE && r.p.cksum_alg == v->cksum_alg) {
+				memcpy(lp[j].cksum, r.p.cksum, r.p.cksum_len);
+				lp[j].cksum_len = r.p.cksum_len;
+			}
 			sum += r.p.size_bytes;
 			j++;
 		} else if (!idlist_add(&unlisted, r.blob_id)) {
@@ -690,6 +760,14 @@ ol_upload_complete(struct ol_store *st, const char *bucket, const void *key, siz
 		                (unsigned)parts[j].part_number);
 		goto out;
 	}
+
+	/* remembered in the batch that creates the version (ol_upload_done_get) */
+	ol_kb_done(&dk, uid);
+	memcpy(done.blob_id, lp[0].blob_id, OL_BLOB_ID_LEN);
+	done.completed_ns = ol_now_ns();
+	ol_done_encode(&done, denc);
+	rocksdb_writebatch_put_cf(wb, st->cf[OL_CF_META], (const char *)dk.b, dk.n,
+	                          (const char *)denc, sizeof(denc));
 
 	/* A shallow copy: the caller's metadata with the store's fields. */
 	rec = *v;
@@ -723,6 +801,157 @@ out_nolock:
 	return rc;
 }
 
+/* ---- completions remembered (a retried Complete answers the same) ---- */
+
+/* The version of (@bucket, @key) whose first part is blob @id, among the newest
+ * OL_DONE_SCAN_MAX: the record names no version id, because the id is picked inside the
+ * commit that writes the record with the version (put.c). Newest first: a retry comes
+ * soon after the completion, whose version is then usually the newest. */
+static int
+done_find_version(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                  const uint8_t id[OL_BLOB_ID_LEN], struct ol_version *out, struct ol_err *err)
+{
+	struct ol_iter it = { 0 };
+	struct ol_kbuf obj, up;
+	unsigned seen = 0;
+	int rc;
+
+	ol_kb_object(&obj, bucket, key, keylen);
+	up = obj;
+	ol_kb_successor(&up);
+	rc = ol_iter_open(st, OL_CF_VERSIONS, up.b, up.n, &it, err);
+	if (rc != OL_OK)
+		return rc;
+	for (rocksdb_iter_seek(it.it, (const char *)obj.b, obj.n);
+	     rocksdb_iter_valid(it.it) && seen < OL_DONE_SCAN_MAX; rocksdb_iter_next(it.it)) {
+		size_t kl = 0, vl = 0;
+		const char *vp = rocksdb_iter_value(it.it, &vl);
+		struct ol_version v;
+
+		/* esc() leaves no 0x00 inside a key, so [obj, successor(obj)) holds exactly this
+		 * key's versions; a key of another length is damage fsck reports */
+		(void)rocksdb_iter_key(it.it, &kl);
+		seen++;
+		if (kl != obj.n + OL_IID_LEN)
+			continue;
+		rc = ol_version_decode(vp, vl, &v, err);
+		if (rc == OL_ECORRUPT)
+			continue; /* fsck names it; it cannot be the version looked for anyway */
+		if (rc != OL_OK)
+			goto out;
+		if (v.loc.kind == OL_LOC_PARTS &&
+		    memcmp(v.loc.parts[0].blob_id, id, OL_BLOB_ID_LEN) == 0) {
+			*out = v;
+			goto out;
+		}
+		ol_version_release(&v);
+	}
+	rc = seen < OL_DONE_SCAN_MAX ? ol_iter_status(&it, "completion lookup", err) : OL_OK;
+	if (rc == OL_OK)
+		rc = ol_err_quiet(err, OL_ENOTFOUND);
+out:
+	ol_iter_close(&it);
+	return rc;
+}
+
+int
+ol_upload_done_get(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                   const char *upload_id, const struct ol_complete_part *parts, size_t n,
+                   struct ol_version *out, struct ol_err *err)
+{
+	struct ol_done_rec d;
+	struct ol_kbuf dk;
+	uint8_t uid[OL_IID_LEN], digest[32];
+	char *val = NULL;
+	size_t vlen = 0;
+	int rc;
+
+	if ((rc = ol_check_names(bucket, key, keylen, err)) != OL_OK)
+		return rc;
+	if ((parts && !n) || (n && !parts) || n > OL_PARTS_MAX)
+		return ol_err_set(err, OL_EINVAL, "completion lookup: %zu parts listed", n);
+	if (!parse_uid(upload_id, uid))
+		return ol_err_quiet(err, OL_ENOTFOUND);
+	ol_kb_done(&dk, uid);
+	rc = ol_db_get(st, OL_CF_META, dk.b, dk.n, &val, &vlen, err);
+	if (rc != OL_OK)
+		return rc;
+	rc = ol_done_decode(val, vlen, &d, err);
+	rocksdb_free(val);
+	if (rc != OL_OK)
+		return rc;
+	if (parts) {
+		rc = parts_digest(parts, n, digest, err);
+		if (rc != OL_OK)
+			return rc;
+		if (memcmp(digest, d.parts_digest, sizeof(digest)) != 0)
+			return ol_err_set(err, OL_EBADPART, "upload '%.32s' was completed with another "
+			                  "part list", upload_id);
+	}
+	return done_find_version(st, bucket, key, keylen, d.blob_id, out, err);
+}
+
+int
+ol_upload_done_expire(struct ol_store *st, int64_t cutoff_ns, uint64_t *removed_out,
+                      struct ol_err *err)
+{
+	rocksdb_writebatch_t *wb = NULL;
+	struct ol_iter it = { 0 };
+	struct ol_kbuf lo, up;
+	uint64_t removed = 0;
+	uint8_t t[8];
+	size_t pending = 0;
+	int rc;
+
+	if (st->read_only)
+		return ol_err_set(err, OL_EINVAL, "completion expiry: store is read-only");
+	/* upload ids begin with their initiation time (big-endian ns), and an upload completes
+	 * after it began: nothing from @cutoff_ns on can have completed before it */
+	ol_kb_reset(&lo);
+	ol_kb_raw(&lo, OL_DONE_KEY_PREFIX, sizeof(OL_DONE_KEY_PREFIX) - 1);
+	up = lo;
+	put_be(t, cutoff_ns > 0 ? (uint64_t)cutoff_ns : 0, sizeof(t));
+	ol_kb_raw(&up, t, sizeof(t));
+	rc = ol_iter_open(st, OL_CF_META, up.b, up.n, &it, err);
+	if (rc != OL_OK)
+		goto out;
+	wb = rocksdb_writebatch_create();
+	for (rocksdb_iter_seek(it.it, (const char *)lo.b, lo.n); rocksdb_iter_valid(it.it);
+	     rocksdb_iter_next(it.it)) {
+		size_t kl = 0, vl = 0;
+		const char *kp = rocksdb_iter_key(it.it, &kl);
+		const char *vp = rocksdb_iter_value(it.it, &vl);
+		struct ol_done_rec d;
+
+		/* a damaged record is of no use to a retry: it goes too */
+		if (ol_done_decode(vp, vl, &d, NULL) == OL_OK && d.completed_ns >= cutoff_ns)
+			continue;
+		rocksdb_writebatch_delete_cf(wb, st->cf[OL_CF_META], kp, kl);
+		/* bounded batches: a long-idle store may have many */
+		if (++pending == 1000) {
+			rc = ol_db_write(st, wb, "completion expiry", err);
+			if (rc != OL_OK)
+				goto out;
+			removed += pending;
+			pending = 0;
+			rocksdb_writebatch_clear(wb);
+		}
+	}
+	rc = ol_iter_status(&it, "completion expiry", err);
+	if (rc == OL_OK && pending) {
+		rc = ol_db_write(st, wb, "completion expiry", err);
+		if (rc == OL_OK)
+			removed += pending;
+	}
+out:
+	if (wb)
+		rocksdb_writebatch_destroy(wb);
+	ol_iter_close(&it);
+	if (removed_out)
+		*removed_out = removed;
+	return rc;
+}
+
 /* ---- what the gateway computes from the parts (S3.md 3.6, 7.4) ---- */
 
 void
@@ -745,28 +974,6 @@ ol_parts_etag(const struct ol_part *parts, size_t n, char out[OL_MULTIPART_ETAG_
 	cr_hex_encode(md5, OL_MD5_LEN, hex);
 	hex[2 * OL_MD5_LEN] = '\0';
 	snprintf(out, OL_MULTIPART_ETAG_MAX + 1, "%s-%zu", hex, n);
-}
-
-static uint64_t
-get_be(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static void
-put_be(uint8_t *p, uint64_t v, size_t n)
-{
-	size_t i;
-
-	for (i = n; i > 0; i--) {
-		p[i - 1] = (uint8_t)v;
-		v >>= 8;
-	}
 }
 
 int

@@ -296,6 +296,12 @@ struct ol_loc_part {
 	uint64_t size_bytes;             /* bytes in that file (0 allowed) */
 	uint64_t off;                    /* [derived] object offset of its first byte: the sum
 	                                  * of the sizes before it */
+	uint8_t cksum[OL_CKSUM_MAX];     /* the part's checksum in the version's algorithm
+	                                  * (cksum_alg of struct ol_version): raw big-endian,
+	                                  * cksum_len bytes */
+	size_t cksum_len;                /* the algorithm's length, or 0: no value for this part
+	                                  * (the version has no algorithm, or the part was
+	                                  * uploaded with another one) */
 };
 
 struct ol_locator {
@@ -389,6 +395,10 @@ bool ol_version_id_valid(const char *p, size_t n);
 /* Number of parts of a multipart (OL_LOC_PARTS) version; 0 for every other version. The
  * gateway sends x-amz-mp-parts-count only when this is not 0. Pure. */
 uint32_t ol_version_parts_count(const struct ol_version *v);
+
+/* Part @part_number (the number it was completed under) of a multipart (OL_LOC_PARTS)
+ * version, borrowed from @v; NULL when @v is not multipart or has no such part. Pure. */
+const struct ol_loc_part *ol_version_part(const struct ol_version *v, uint32_t part_number);
 
 /*
  * The byte range of part @part_number (the number the part was completed under; S3's
@@ -947,9 +957,10 @@ int ol_list(struct ol_store *st, const struct ol_list_opts *o, ol_list_cb cb, vo
  *
  * The bytes: an inline source is copied into the new record; a blob source gets a NEW blob
  * name hard-linked (link(2)) to the source's file, a multipart source one new name per part
- * (the part layout is kept: ol_version_parts_count of the copy equals the source's; the
- * gateway decides whether to expose it, e.g. only when the ETag it stored has the "-N"
- * form). The names are distinct, so removing either version later unlinks only its own
+ * (the part layout is kept: ol_version_parts_count of the copy equals the source's, and so
+ * are the parts' checksums if @v has the source's checksum algorithm, else they are
+ * dropped; the gateway decides whether to expose the parts, e.g. only when the ETag it
+ * stored has the "-N" form). The names are distinct, so removing either version later unlinks only its own
  * name and the other stays readable; fsck and removal work on names and are unaffected by
  * st_nlink > 1. Where link(2) fails with EXDEV, EPERM (e.g. an immutable inode), EMLINK or
  * ENOTSUP the bytes are copied through a temp file instead (fsync, rename, directory fsync).
@@ -980,8 +991,9 @@ int ol_version_clone(struct ol_store *st, const struct ol_version *src, const ch
  * listed parts' blob files into the new version's OL_LOC_PARTS locator without copying a
  * byte. The operations on one upload — part commits, complete, abort — serialize on the
  * key's lock and re-check that the upload still exists once they hold it, so exactly one of
- * concurrent completes/aborts wins and the others get OL_ENOTFOUND, and a part committed
- * after the upload ended is refused and leaves nothing behind.
+ * concurrent completes/aborts wins and the others get OL_ENOTFOUND (ol_upload_done_get then
+ * finds the winning completion), and a part committed after the upload ended is refused
+ * and leaves nothing behind.
  *
  * Upload ids are OL_UPLOAD_ID_LEN URL-safe chars (the version id alphabet), unique, and sort
  * in initiation order. An id the store could not have issued is simply not found
@@ -1194,8 +1206,11 @@ struct ol_complete_part {
  * @v in: the final metadata, built by the caller (from the template of ol_upload_get and
  * the part data of ol_part_get / ol_part_list): the ETag "hex(MD5 of the raw part MD5s)-k",
  * the checksum value and type (composite or combined), lock fields. Stored verbatim.
- * @v out: the [store] fields as ol_put_commit fills them; v->loc owns the part list. On
- * failure @v is untouched.
+ * @v out: the [store] fields as ol_put_commit fills them; v->loc owns the part list, and
+ * each of its parts carries the checksum its part record holds in @v's algorithm (none,
+ * cksum_len 0, when @v has no algorithm or the part was uploaded with another: S3 reports
+ * part checksums on ?partNumber reads and in GetObjectAttributes). On failure @v is
+ * untouched. The same write batch remembers the completion for ol_upload_done_get.
  *
  * The gateway computes the ETag and checksum with ol_parts_etag / ol_parts_checksum over
  * the ol_part data of exactly the listed parts; the ETag check below makes sure the parts
@@ -1206,7 +1221,8 @@ struct ol_complete_part {
  *  - n is 1..OL_PARTS_MAX and every part number 1..OL_PART_NUMBER_MAX, else OL_EINVAL;
  *  - part numbers strictly ascending, else OL_EPARTORDER (InvalidPartOrder);
  *  - the upload exists, else OL_ENOTFOUND (NoSuchUpload; also the loser of a race with
- *    another complete or an abort);
+ *    another complete or an abort: ol_upload_done_get tells a retried or racing complete
+ *    of the same parts, which S3 answers with the winner's result);
  *  - every listed part was uploaded and its stored ETag equals the listed one, else
  *    OL_EBADPART (InvalidPart).
  * For OL_EINVAL, OL_EPARTORDER and OL_EBADPART *bad_part_out (may be NULL) receives the
@@ -1222,6 +1238,41 @@ struct ol_complete_part {
 int ol_upload_complete(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
                        const char *upload_id, const struct ol_complete_part *parts, size_t n,
                        struct ol_version *v, size_t *bad_part_out, struct ol_err *err);
+
+/*
+ * A repeated CompleteMultipartUpload (an SDK retrying after a timeout, or the loser of two
+ * racing ones): S3 answers it with the same 200 as the completion that won. Each successful
+ * ol_upload_complete remembers, in the write batch that creates the version, which version
+ * it created and a digest of the part list it was given (part numbers and ETags, compared
+ * as ol_upload_complete compares them). This looks the completion of @upload_id up: @parts
+ * (@n entries) must be the list completed; NULL with n 0 accepts any list (to decide early
+ * whether a body is worth reading). On OL_OK *out is that version as ol_version_get returns
+ * it (release it with ol_version_release) — the caller answers with its id, ETag and
+ * checksum.
+ * The version is found again by its first part's blob file among the newest
+ * OL_DONE_SCAN_MAX versions of the key, so a completion whose version was removed since
+ * (or replaced as the null version, or buried under that many newer versions, or whose
+ * bucket was deleted) is no longer found. Completions are forgotten by
+ * ol_upload_done_expire; they live in OL_CF_META under keys reserved for the store, so no
+ * listing, bucket delete or fsck sees them.
+ * Returns OL_OK and *out; OL_ENOTFOUND (quiet: nothing remembered for this upload of this
+ * key, or its version is gone as above); OL_EBADPART (completed, but with another part
+ * list); OL_EINVAL (bad key); OL_ECORRUPT; OL_EIO; OL_ENOMEM.
+ */
+#define OL_DONE_SCAN_MAX 1000
+int ol_upload_done_get(struct ol_store *st, const char *bucket, const void *key, size_t keylen,
+                       const char *upload_id, const struct ol_complete_part *parts, size_t n,
+                       struct ol_version *out, struct ol_err *err);
+
+/*
+ * Forget the completions (see ol_upload_done_get) of uploads completed before @cutoff_ns,
+ * and damaged completion records of uploads initiated before it, in synced batches. The
+ * walk stops at the first upload initiated at or after @cutoff_ns (completion records are
+ * in initiation order). *removed_out (may be NULL) gets the number removed, also on
+ * failure. Returns OL_OK, OL_EINVAL (read-only store), OL_EIO, OL_ENOSPC, OL_ENOMEM.
+ */
+int ol_upload_done_expire(struct ol_store *st, int64_t cutoff_ns, uint64_t *removed_out,
+                          struct ol_err *err);
 
 /* chars of a multipart ETag: 32 hex, '-', up to 5 digits */
 #define OL_MULTIPART_ETAG_MAX (2 * OL_MD5_LEN + 1 + 5)

@@ -19,11 +19,16 @@
  * Version record, format 2: format 1 plus locator kind 3 (parts), whose bytes are
  *   var part count (1..10000), per part: var part number (strictly ascending, 1..10000),
  *   blob id[16], var size
- * and the sizes must sum to the record's size. A record is written in the oldest format
- * that can hold it: everything but a multipart version stays format 1, byte for byte as
- * before, so a downgraded binary still reads every object that is not multipart (and
- * reports those as "unknown format 2" rather than misreading them). A 10000-part locator
- * is at most ~280 KB; RocksDB values have no limit near that.
+ * and the sizes must sum to the record's size.
+ * Version record, format 3: format 2 with each part of a parts locator followed by its
+ * checksum: u8 length (0, or the length of the record's checksum algorithm: the part's
+ * value in that algorithm), bytes.
+ * A record is written in the oldest format that can hold it: everything but a multipart
+ * version stays format 1, a multipart version without any part checksum format 2, byte
+ * for byte as before, so a downgraded binary still reads every object it could read when
+ * it wrote it (and reports the others as "unknown format N" rather than misreading them).
+ * A newer format reads every older body. A 10000-part locator is at most ~280 KB (format
+ * 2) or ~610 KB (format 3, SHA-256); RocksDB values have no limit near that.
  *
  * Upload record, format 1: the version record's fields without size and locator (and the
  * checksum value may be empty whatever the algorithm: a template names it before any value
@@ -36,6 +41,8 @@
  *   u8 format=1 | u8 checksum alg | u16 part number | blob id[16] | u64 size |
  *   i64 created_ns | md5[16] | u8 checksum length, bytes | u8 etag length (1..128), bytes |
  *   u32 crc32c
+ * Completion record, format 1 (OL_DONE_REC_LEN bytes; multipart.c says what it is for):
+ *   u8 format=1 | blob id[16] | i64 completed_ns | parts digest[32] | u32 crc32c
  * A new locator kind or a new field bumps the format byte.
  */
 #include <stdlib.h>
@@ -59,6 +66,7 @@ enum { F_NULL = 1, F_DELETE_MARKER = 2, F_LEGAL_HOLD = 4, F_HOLD_SET = 8, F_ALL 
 enum rec_kind { REC_VERSION, REC_UPLOAD };
 
 #define VERSION_FORMAT_1 1
+#define VERSION_FORMAT_2 2 /* parts locators */
 
 /* For messages: never NULL (cr_cksum_name is for NONE and unknown values). */
 static const char *
@@ -330,7 +338,8 @@ ol_version_equal(const struct ol_version *a, const struct ol_version *b)
 		const struct ol_loc_part *x = &a->loc.parts[i], *y = &b->loc.parts[i];
 
 		if (x->part_number != y->part_number || x->size_bytes != y->size_bytes ||
-		    x->off != y->off || memcmp(x->blob_id, y->blob_id, OL_BLOB_ID_LEN))
+		    x->off != y->off || memcmp(x->blob_id, y->blob_id, OL_BLOB_ID_LEN) ||
+		    x->cksum_len != y->cksum_len || !mem_eq(x->cksum, y->cksum, x->cksum_len))
 			return false;
 	}
 	if (!str_eq(a->etag, b->etag) || !str_eq(a->content_type, b->content_type) ||
@@ -494,6 +503,12 @@ check_locator(const struct ol_version *v, struct ol_err *err)
 				                  OL_PART_NUMBER_MAX);
 			if (sum + p->size_bytes < sum)
 				return ol_err_set(err, OL_E2BIG, "version record: part sizes overflow");
+			if (p->cksum_len && (v->cksum_alg == OL_CKSUM_NONE ||
+			                     p->cksum_len != ol_cksum_len_of(v->cksum_alg)))
+				return ol_err_set(err, OL_EINVAL,
+				                  "version record: part %u checksum of %zu bytes for %s",
+				                  (unsigned)p->part_number, p->cksum_len,
+				                  alg_name(v->cksum_alg));
 			prev = p->part_number;
 			sum += p->size_bytes;
 		}
@@ -508,8 +523,22 @@ check_locator(const struct ol_version *v, struct ol_err *err)
 	return OL_OK;
 }
 
+/* The oldest format that holds @v (see the top of the file). */
+static uint8_t
+version_format(const struct ol_version *v)
+{
+	uint32_t i;
+
+	if (v->loc.kind != OL_LOC_PARTS)
+		return VERSION_FORMAT_1;
+	for (i = 0; i < v->loc.n_parts; i++)
+		if (v->loc.parts[i].cksum_len)
+			return OL_VERSION_FORMAT;
+	return VERSION_FORMAT_2;
+}
+
 static void
-w_locator(struct wbuf *w, const struct ol_version *v)
+w_locator(struct wbuf *w, const struct ol_version *v, uint8_t format)
 {
 	struct wbuf lb = { 0 };
 	uint32_t i;
@@ -532,6 +561,10 @@ w_locator(struct wbuf *w, const struct ol_version *v)
 			w_var(&lb, v->loc.parts[i].part_number);
 			w_bytes(&lb, v->loc.parts[i].blob_id, OL_BLOB_ID_LEN);
 			w_var(&lb, v->loc.parts[i].size_bytes);
+			if (format >= OL_VERSION_FORMAT) {
+				w_u8(&lb, (uint8_t)v->loc.parts[i].cksum_len);
+				w_bytes(&lb, v->loc.parts[i].cksum, v->loc.parts[i].cksum_len);
+			}
 		}
 		if (lb.oom)
 			w->oom = true;
@@ -553,7 +586,7 @@ encode_rec(const struct ol_version *v, enum rec_kind kind, uint8_t **out, size_t
 {
 	const char *rn = kind == REC_VERSION ? "version" : "upload";
 	struct wbuf w = { 0 };
-	uint8_t flags = 0, crc[4];
+	uint8_t flags = 0, crc[4], format;
 	uint32_t c;
 	size_t i;
 	int rc;
@@ -593,10 +626,8 @@ encode_rec(const struct ol_version *v, enum rec_kind kind, uint8_t **out, size_t
 		flags |= F_LEGAL_HOLD;
 	if (v->legal_hold || v->legal_hold_set)
 		flags |= F_HOLD_SET;
-	if (kind == REC_UPLOAD)
-		w_u8(&w, OL_UPLOAD_FORMAT);
-	else
-		w_u8(&w, v->loc.kind == OL_LOC_PARTS ? OL_VERSION_FORMAT : VERSION_FORMAT_1);
+	format = kind == REC_UPLOAD ? OL_UPLOAD_FORMAT : version_format(v);
+	w_u8(&w, format);
 	w_u8(&w, flags);
 	w_u8(&w, (uint8_t)v->lock_mode);
 	w_u8(&w, (uint8_t)v->cksum_alg);
@@ -617,7 +648,7 @@ encode_rec(const struct ol_version *v, enum rec_kind kind, uint8_t **out, size_t
 		w_str(&w, v->hdrs[i].value);
 	}
 	if (kind == REC_VERSION)
-		w_locator(&w, v);
+		w_locator(&w, v, format);
 	w_var(&w, v->enc_info_len);
 	w_bytes(&w, v->enc_info, v->enc_info_len);
 	if (w.oom) {
@@ -745,9 +776,11 @@ r_strn(struct rbuf *r, uint64_t n, bool *oom)
 	return s;
 }
 
-/* The parts locator bytes (q, len) into v->loc; false with *why set on a bad one. */
+/* The parts locator bytes (q, len) of a record of @format into v->loc (whose checksum
+ * algorithm is already read); false with *why set on a bad one. */
 static bool
-r_parts(const uint8_t *q, size_t len, struct ol_version *v, bool *oom, const char **why)
+r_parts(const uint8_t *q, size_t len, uint8_t format, struct ol_version *v, bool *oom,
+        const char **why)
 {
 	struct rbuf lr = { q, len, false };
 	uint64_t count, i, sum = 0, prev = 0;
@@ -775,6 +808,23 @@ r_parts(const uint8_t *q, size_t len, struct ol_version *v, bool *oom, const cha
 		size = r_var(&lr);
 		if (lr.bad || pn <= prev || pn > OL_PART_NUMBER_MAX)
 			return false;
+		if (format >= OL_VERSION_FORMAT) {
+			size_t cl = r_u8(&lr);
+			const uint8_t *c;
+
+			if (lr.bad)
+				return false;
+			if (cl &&
+			    (v->cksum_alg == OL_CKSUM_NONE || cl != ol_cksum_len_of(v->cksum_alg))) {
+				*why = "part checksum length does not fit the algorithm";
+				return false;
+			}
+			c = r_take(&lr, cl);
+			if (!c)
+				return false;
+			memcpy(p->cksum, c, cl);
+			p->cksum_len = cl;
+		}
 		if (sum + size < sum) {
 			*why = "part sizes overflow";
 			return false;
@@ -814,7 +864,7 @@ decode_rec(const void *p, size_t n, bool verify, enum rec_kind kind, struct ol_v
 	if (n < 5)
 		return ol_err_set(err, OL_ECORRUPT, "%s record: %zu bytes, too short", rn, n);
 	format = b[0];
-	if (kind == REC_VERSION ? (format != VERSION_FORMAT_1 && format != OL_VERSION_FORMAT)
+	if (kind == REC_VERSION ? (format < VERSION_FORMAT_1 || format > OL_VERSION_FORMAT)
 	                        : format != OL_UPLOAD_FORMAT)
 		return ol_err_set(err, OL_ECORRUPT, "%s record: unknown format %u", rn,
 		                  (unsigned)format);
@@ -947,14 +997,14 @@ decode_rec(const void *p, size_t n, bool verify, enum rec_kind kind, struct ol_v
 		break;
 	case OL_LOC_PARTS:
 		/* format 1 predates the kind: a format-1 record naming it is damaged */
-		if (format < OL_VERSION_FORMAT || v.is_delete_marker || len > r.n) {
+		if (format < VERSION_FORMAT_2 || v.is_delete_marker || len > r.n) {
 			why = "bad parts locator";
 			goto out;
 		}
 		q = r_take(&r, (size_t)len);
 		if (!q)
 			goto out;
-		if (!r_parts(q, (size_t)len, &v, &oom, &why))
+		if (!r_parts(q, (size_t)len, format, &v, &oom, &why))
 			goto out;
 		break;
 	default:
@@ -1022,21 +1072,13 @@ ol_version_parts_count(const struct ol_version *v)
 	return v->loc.kind == OL_LOC_PARTS ? v->loc.n_parts : 0;
 }
 
-int
-ol_version_part_range(const struct ol_version *v, uint32_t part_number, uint64_t *off,
-                      uint64_t *len)
+const struct ol_loc_part *
+ol_version_part(const struct ol_version *v, uint32_t part_number)
 {
 	uint32_t lo = 0, hi;
 
-	if (v->is_delete_marker || v->loc.kind == OL_LOC_NONE || part_number == 0)
-		return OL_EINVAL;
-	if (v->loc.kind != OL_LOC_PARTS) {
-		if (part_number != 1)
-			return OL_ENOTFOUND;
-		*off = 0;
-		*len = v->size_bytes;
-		return OL_OK;
-	}
+	if (v->loc.kind != OL_LOC_PARTS || !v->loc.parts)
+		return NULL;
 	/* part numbers ascend (the codec checks it): binary search */
 	hi = v->loc.n_parts;
 	while (lo < hi) {
@@ -1048,9 +1090,30 @@ ol_version_part_range(const struct ol_version *v, uint32_t part_number, uint64_t
 			hi = mid;
 	}
 	if (lo == v->loc.n_parts || v->loc.parts[lo].part_number != part_number)
+		return NULL;
+	return &v->loc.parts[lo];
+}
+
+int
+ol_version_part_range(const struct ol_version *v, uint32_t part_number, uint64_t *off,
+                      uint64_t *len)
+{
+	const struct ol_loc_part *p;
+
+	if (v->is_delete_marker || v->loc.kind == OL_LOC_NONE || part_number == 0)
+		return OL_EINVAL;
+	if (v->loc.kind != OL_LOC_PARTS) {
+		if (part_number != 1)
+			return OL_ENOTFOUND;
+		*off = 0;
+		*len = v->size_bytes;
+		return OL_OK;
+	}
+	p = ol_version_part(v, part_number);
+	if (!p)
 		return OL_ENOTFOUND;
-	*off = v->loc.parts[lo].off;
-	*len = v->loc.parts[lo].size_bytes;
+	*off = p->off;
+	*len = p->size_bytes;
 	return OL_OK;
 }
 
@@ -1231,6 +1294,44 @@ ol_part_equal(const struct ol_part_rec *a, const struct ol_part_rec *b)
 	       memcmp(x->md5, y->md5, OL_MD5_LEN) == 0 && x->cksum_alg == y->cksum_alg &&
 	       x->cksum_len == y->cksum_len && mem_eq(x->cksum, y->cksum, x->cksum_len) &&
 	       memcmp(a->blob_id, b->blob_id, OL_BLOB_ID_LEN) == 0;
+}
+
+/* ---- completion records ---- */
+
+void
+ol_done_encode(const struct ol_done_rec *r, uint8_t out[OL_DONE_REC_LEN])
+{
+	size_t o = 0;
+
+	out[o++] = OL_DONE_FORMAT;
+	memcpy(out + o, r->blob_id, OL_BLOB_ID_LEN);
+	o += OL_BLOB_ID_LEN;
+	put_le(out + o, (uint64_t)r->completed_ns, 8);
+	o += 8;
+	memcpy(out + o, r->parts_digest, sizeof(r->parts_digest));
+	o += sizeof(r->parts_digest);
+	put_le(out + o, cr_crc32c(0, out, o), 4);
+}
+
+int
+ol_done_decode(const void *p, size_t n, struct ol_done_rec *out, struct ol_err *err)
+{
+	const uint8_t *b = p;
+	struct ol_done_rec r;
+	size_t o = 1;
+
+	if (n != OL_DONE_REC_LEN || b[0] != OL_DONE_FORMAT)
+		return ol_err_set(err, OL_ECORRUPT, "completion record: %zu bytes, format %u", n,
+		                  n ? (unsigned)b[0] : 0u);
+	if (get_le(b + n - 4, 4) != cr_crc32c(0, b, n - 4))
+		return ol_err_set(err, OL_ECORRUPT, "completion record: checksum mismatch");
+	memcpy(r.blob_id, b + o, OL_BLOB_ID_LEN);
+	o += OL_BLOB_ID_LEN;
+	r.completed_ns = (int64_t)get_le(b + o, 8);
+	o += 8;
+	memcpy(r.parts_digest, b + o, sizeof(r.parts_digest));
+	*out = r;
+	return OL_OK;
 }
 
 /* ---- bucket records ----

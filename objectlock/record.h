@@ -46,7 +46,13 @@ void ol_quote(char *out, size_t cap, const void *p, size_t n);
  *   part record:    esc(bucket) 0x00 esc(key) 0x00 uid[24] part_number (u16 big-endian)
  * uid is not inverted: a key's uploads sort in initiation order (ListMultipartUploads), and
  * an upload's parts follow its record in number order, so an upload with its parts is one
- * contiguous range [upload key, successor(upload key)). */
+ * contiguous range [upload key, successor(upload key)).
+ * Completion record (OL_CF_META, a key reserved for the store): OL_DONE_KEY_PREFIX uid[24].
+ * By upload id alone (the version the record names is of one bucket and key), and so in
+ * initiation order, which bounds the expiry walk; never under esc(bucket) 0x00, so bucket
+ * delete, the upload listings and fsck do not see it. */
+
+#define OL_DONE_KEY_PREFIX "objectlock.mpdone."
 
 /* bucket and key escaped (at most doubled), two terminators, the id, and slack for the
  * "just after" bytes a seek target appends */
@@ -75,6 +81,8 @@ void ol_kb_upload(struct ol_kbuf *k, const char *bucket, const void *key, size_t
 /* the upload key followed by the big-endian part number */
 void ol_kb_part(struct ol_kbuf *k, const char *bucket, const void *key, size_t keylen,
                 const uint8_t uid[OL_IID_LEN], uint32_t part_number);
+/* OL_DONE_KEY_PREFIX uid */
+void ol_kb_done(struct ol_kbuf *k, const uint8_t uid[OL_IID_LEN]);
 /* Smallest string above every string that starts with @k: drop trailing 0xFF bytes, then
  * increment the last one. False if @k is empty or all 0xFF. */
 bool ol_kb_successor(struct ol_kbuf *k);
@@ -107,10 +115,12 @@ int64_t ol_now_ns(void);
 
 /* ---- records ---- */
 
-#define OL_VERSION_FORMAT 2 /* newest written; 1 is still read (and written: see record.c) */
+#define OL_VERSION_FORMAT 3 /* newest written; 1 and 2 are still read (and written: see
+                             * record.c) */
 #define OL_BUCKET_FORMAT 2 /* newest written; 1 is still read */
 #define OL_UPLOAD_FORMAT 1
 #define OL_PART_FORMAT 1
+#define OL_DONE_FORMAT 1
 
 /* Encode @v. On OL_OK *out is malloc'd (*outlen bytes); the caller frees it.
  * Returns OL_OK, OL_EINVAL (enum out of range, NUL inside a string, cksum_len wrong),
@@ -154,6 +164,21 @@ bool ol_part_equal(const struct ol_part_rec *a, const struct ol_part_rec *b);
 
 /* Bytes of a checksum of algorithm @a; SIZE_MAX for an unknown one. */
 size_t ol_cksum_len_of(enum ol_cksum_alg a);
+
+/* A completion record (ol_upload_done_get): how to find the version an upload became, and
+ * which part list it was completed with. */
+struct ol_done_rec {
+	uint8_t blob_id[OL_BLOB_ID_LEN]; /* the version's first part's blob file */
+	int64_t completed_ns;            /* when (Unix ns): ol_upload_done_expire */
+	uint8_t parts_digest[32];        /* SHA-256 of the part list completed */
+};
+
+#define OL_DONE_REC_LEN (1 + OL_BLOB_ID_LEN + 8 + 32 + 4)
+
+/* Encode @r into OL_DONE_REC_LEN bytes. */
+void ol_done_encode(const struct ol_done_rec *r, uint8_t out[OL_DONE_REC_LEN]);
+/* Returns OL_OK or OL_ECORRUPT (length, format, checksum); @out untouched on failure. */
+int ol_done_decode(const void *p, size_t n, struct ol_done_rec *out, struct ol_err *err);
 
 #define OL_BUCKET_REC_MAX 128
 

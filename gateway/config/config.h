@@ -25,7 +25,8 @@ struct gw_config {
 	unsigned threads;      /* HTTP worker threads; 0 = 2 x online CPUs */
 	unsigned max_connections;
 	unsigned connection_timeout_s;
-	uint64_t multipart_max_age_s; /* incomplete uploads older than this are aborted */
+	uint64_t multipart_max_age_s; /* incomplete uploads older than this are aborted, and
+	                               * completions older than this forgotten */
 	unsigned multipart_cleanup_interval_s; /* how often the cleanup task looks */
 	char tls_cert[PATH_MAX]; /* PEM paths; both empty = plain HTTP */
 	char tls_key[PATH_MAX];

@@ -72,6 +72,22 @@ pass_run(struct ol_store *st, uint64_t max_age_s, atomic_bool *halt)
 		gw_log(GW_LOG_INFO, "multipart_cleanup",
 		       "aborted %ld incomplete upload(s) older than %llu s (%ld failed)", p.aborted,
 		       (unsigned long long)max_age_s, p.failed);
+	/* a retried Complete is answered from a completion for as long as an upload may stay
+	 * open; after that it would be NoSuchUpload anyway */
+	if (!halt || !atomic_load(halt)) {
+		uint64_t forgotten = 0;
+		int erc = ol_upload_done_expire(st, cutoff, &forgotten, &err);
+
+		if (erc != OL_OK)
+			gw_log(GW_LOG_WARN, "multipart_cleanup", "completion expiry failed: %s",
+			       err.msg);
+		else if (forgotten)
+			gw_log(GW_LOG_DEBUG, "multipart_cleanup",
+			       "forgot %llu completion(s) older than %llu s",
+			       (unsigned long long)forgotten, (unsigned long long)max_age_s);
+		if (rc == OL_OK)
+			rc = erc;
+	}
 	return rc == OL_OK ? p.aborted : -1;
 }
 

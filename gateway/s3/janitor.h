@@ -2,7 +2,8 @@
 /*
  * Background upkeep of the store while the server runs: aborts multipart uploads left
  * incomplete for longer than the configured age (S3's AbortIncompleteMultipartUpload, on by
- * default here so abandoned parts never fill the disk), logging how many it aborted.
+ * default here so abandoned parts never fill the disk), logging how many it aborted, and
+ * forgets the completions (ol_upload_done_get) of uploads completed longer ago than that.
  */
 #ifndef HOLDFAST_S3_JANITOR_H
 #define HOLDFAST_S3_JANITOR_H
@@ -14,8 +15,9 @@
 
 struct s3_janitor;
 
-/* Start the task: every @interval_s it aborts uploads initiated more than @max_age_s ago.
- * GW_OK, or GW_ERR when the thread cannot start. */
+/* Start the task: every @interval_s it aborts uploads initiated more than @max_age_s ago
+ * and forgets completions older than that. GW_OK, or GW_ERR when the thread cannot
+ * start. */
 int s3_janitor_start(struct ol_store *st, uint64_t max_age_s, unsigned interval_s,
                      struct s3_janitor **out, struct gw_err *err);
 /* Run one pass now (also used by tests); returns the number of uploads aborted or -1. */

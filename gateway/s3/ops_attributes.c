@@ -91,7 +91,7 @@ s3_op_get_object_attributes(struct s3_req *r)
 {
 	const struct slice *vq = s3_query_get(&r->route, "versionId");
 	char vid[OL_VERSION_ID_LEN + 1] = "", date[S3_HTTPDATE_LEN + 1];
-	char b64[CR_BASE64_LEN(CR_MAX_DIGEST_LEN) + 16], name[32];
+	char b64[CR_BASE64_LEN(CR_MAX_DIGEST_LEN) + 16], name[32] = "";
 	struct ol_bucket b;
 	struct ol_version v;
 	struct ol_err err;
@@ -135,18 +135,18 @@ s3_op_get_object_attributes(struct s3_req *r)
 		goto out;
 	}
 	multipart = v.etag && strchr(v.etag, '-') && v.loc.kind == OL_LOC_PARTS;
+	if (v.cksum_alg != OL_CKSUM_NONE) /* part values are in the object's algorithm */
+		snprintf(name, sizeof(name), "Checksum%s", cr_cksum_name(s3_cr_alg(v.cksum_alg)));
 	buf_puts(&doc, "<GetObjectAttributesResponse xmlns=\"" S3_XMLNS "\">");
 	if (want & ATTR_ETAG)
 		xml_elem_str(&doc, "ETag", v.etag ? v.etag : ""); /* unquoted here (spec §5.8) */
 	if ((want & ATTR_CHECKSUM) && v.cksum_alg != OL_CKSUM_NONE) {
-		enum cr_cksum_alg a = s3_cr_alg(v.cksum_alg);
 		cr_base64_encode(v.cksum, v.cksum_len, b64, sizeof(b64));
 		if (v.cksum_type == OL_CKSUM_COMPOSITE) {
 			char num[16];
 			snprintf(num, sizeof(num), "-%u", (unsigned)ol_version_parts_count(&v));
 			strcat(b64, num);
 		}
-		snprintf(name, sizeof(name), "Checksum%s", cr_cksum_name(a));
 		buf_puts(&doc, "<Checksum>");
 		xml_elem_str(&doc, name, b64);
 		xml_elem_str(&doc, "ChecksumType",
@@ -169,9 +169,15 @@ s3_op_get_object_attributes(struct s3_req *r)
 				truncated = true;
 				break;
 			}
-			buf_printf(&parts, "<Part><PartNumber>%u</PartNumber><Size>%" PRIu64
-			                   "</Size></Part>",
+			buf_printf(&parts, "<Part><PartNumber>%u</PartNumber><Size>%" PRIu64 "</Size>",
 			           (unsigned)p->part_number, p->size_bytes);
+			/* a COMPOSITE object lists its parts' checksums, as ListParts did (AWS);
+			 * a FULL_OBJECT one has one value for the whole object only */
+			if (v.cksum_type == OL_CKSUM_COMPOSITE && p->cksum_len) {
+				cr_base64_encode(p->cksum, p->cksum_len, b64, sizeof(b64));
+				xml_elem_str(&parts, name, b64);
+			}
+			buf_puts(&parts, "</Part>");
 			last = p->part_number;
 			shown++;
 		}

@@ -395,15 +395,161 @@ out:
 	return ok;
 }
 
-/* A listed part is missing: NoSuchUpload if the whole upload ended meanwhile (the loser of
- * a race with another Complete or an Abort, spec §7.4 first row), else InvalidPart. */
+/* The object checksum as S3 prints it: base64 of @val, and for a COMPOSITE one "-N" after
+ * it (spec §3.6). Returns the length of that suffix (0 for FULL_OBJECT). */
+static size_t
+cksum_text(const uint8_t *val, size_t len, enum ol_cksum_type type, size_t nparts,
+           char out[CR_BASE64_LEN(CR_MAX_DIGEST_LEN) + 16])
+{
+	char num[16];
+
+	cr_base64_encode(val, len, out, CR_BASE64_LEN(CR_MAX_DIGEST_LEN) + 16);
+	if (type != OL_CKSUM_COMPOSITE)
+		return 0;
+	snprintf(num, sizeof(num), "-%zu", nparts);
+	strcat(out, num);
+	return strlen(num);
+}
+
+/* A checksum header on Complete is the expected object value (spec §3.6): the one the
+ * object gets, @text (@suffix_len bytes of it the "-N" a client may leave out), or none
+ * when !have. One the object will not have cannot be verified and is refused rather than
+ * ignored. Answers and returns false on a mismatch. */
+static bool
+cksum_headers_match(struct s3_req *r, bool have, enum cr_cksum_alg alg, enum ol_cksum_type type,
+                    const char *text, size_t suffix_len)
+{
+	for (size_t i = 0; i < r->nhdrs && i < S3_MAX_HEADERS; i++) {
+		enum cr_cksum_alg ha = CR_CKSUM_NONE;
+		struct slice given = r->hdrs[i].value;
+		char msg[160], want[16], got[16];
+		if (!is_cksum_value_header(r->hdrs[i].name, &ha))
+			continue;
+		if (!have || ha != alg) {
+			lower_name(alg, want, sizeof(want));
+			if (ha == CR_CKSUM_NONE)
+				snprintf(got, sizeof(got), "unknown");
+			else
+				lower_name(ha, got, sizeof(got));
+			snprintf(msg, sizeof(msg), "Checksum Type mismatch occurred, expected checksum "
+			         "Type: %s, actual checksum Type: %s", have ? want : "null", got);
+			s3_reply_error(r, S3E_InvalidRequest, msg);
+			return false;
+		}
+		/* a composite value may be given with or without its "-N" */
+		if (!slice_eq_cstr(given, text) &&
+		    !(type == OL_CKSUM_COMPOSITE && given.n == strlen(text) - suffix_len &&
+		      strncmp(given.p, text, given.n) == 0)) {
+			snprintf(msg, sizeof(msg), "The %s you specified did not match the calculated "
+			         "checksum.", cr_cksum_name(alg));
+			s3_reply_error(r, S3E_BadDigest, msg);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The 200 of a completion: what @v, the version it made, says (spec §7.4). */
 static void
-reply_part_missing(struct s3_req *r, const struct s3_error_extra *ex)
+reply_completed(struct s3_req *r, const struct ol_version *v)
+{
+	char qetag[OL_PART_ETAG_MAX + 3], b64[CR_BASE64_LEN(CR_MAX_DIGEST_LEN) + 16];
+	struct gw_header h[1];
+	struct buf doc;
+	size_t nh = 0;
+
+	buf_init(&doc, 8192);
+	snprintf(qetag, sizeof(qetag), "\"%s\"", v->etag ? v->etag : "");
+	buf_puts(&doc, "<CompleteMultipartUploadResult xmlns=\"" S3_XMLNS "\">");
+	buf_printf(&doc, "<Location>/%s/", r->route.bucket);
+	s3_url_encode(&doc, r->route.key, r->route.key_len);
+	buf_puts(&doc, "</Location>");
+	xml_elem_str(&doc, "Bucket", r->route.bucket);
+	xml_elem(&doc, "Key", r->route.key, r->route.key_len);
+	xml_elem_str(&doc, "ETag", qetag);
+	if (v->cksum_alg != OL_CKSUM_NONE) {
+		cksum_text(v->cksum, v->cksum_len, v->cksum_type, ol_version_parts_count(v), b64);
+		xml_elem_str(&doc, cksum_xml_name(s3_cr_alg(v->cksum_alg)), b64);
+		xml_elem_str(&doc, "ChecksumType",
+		             v->cksum_type == OL_CKSUM_COMPOSITE ? "COMPOSITE" : "FULL_OBJECT");
+	}
+	buf_puts(&doc, "</CompleteMultipartUploadResult>");
+	if (!v->is_null) /* as PutObject */
+		h[nh++] = (struct gw_header){ "x-amz-version-id", v->version_id };
+	s3_reply_xml_h(r, 200, &doc, h, nh);
+	buf_release(&doc);
+}
+
+/* The upload is gone. A Complete of it with the parts it was completed with — an SDK
+ * retrying after a timeout, or the loser of two racing ones — gets the same 200 as the
+ * completion (AWS; spec §7.4 first row), still subject to its checksum headers; anything
+ * else is NoSuchUpload. */
+static void
+reply_done(struct s3_req *r, const struct s3_complete_req *cr)
+{
+	struct ol_complete_part *cps = calloc(cr->n, sizeof(*cps));
+	char b64[CR_BASE64_LEN(CR_MAX_DIGEST_LEN) + 16] = "";
+	struct ol_version v;
+	struct ol_err err;
+	size_t suffix = 0;
+	int rc;
+
+	ol_version_init(&v);
+	if (!cps) {
+		s3_reply_error(r, S3E_InternalError, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < cr->n; i++)
+		cps[i] = (struct ol_complete_part){ cr->parts[i].part_number, cr->parts[i].etag.p,
+		                                    cr->parts[i].etag.n };
+	rc = ol_upload_done_get(r->app->st, r->route.bucket, r->route.key, r->route.key_len,
+	                        r->upload_id, cps, cr->n, &v, &err);
+	if (rc == OL_OK) {
+		if (v.cksum_alg != OL_CKSUM_NONE)
+			suffix = cksum_text(v.cksum, v.cksum_len, v.cksum_type,
+			                    ol_version_parts_count(&v), b64);
+		if (cksum_headers_match(r, v.cksum_alg != OL_CKSUM_NONE, s3_cr_alg(v.cksum_alg),
+		                        v.cksum_type, b64, suffix))
+			reply_completed(r, &v);
+	} else if (rc == OL_EIO || rc == OL_ENOMEM) {
+		s3_reply_store_error(r, rc, &err);
+	} else {
+		/* never completed, aborted, another part list, forgotten, or its version gone */
+		s3_reply_no_such_upload(r, r->upload_id);
+	}
+	ol_version_release(&v);
+	free(cps);
+}
+
+/* The upload of this Complete; false once answered — a retry of a completed one included
+ * (reply_done). */
+static bool
+complete_upload_load(struct s3_req *r, const struct s3_complete_req *cr, struct ol_upload *out)
+{
+	struct ol_err err;
+	int rc = ol_upload_get(r->app->st, r->route.bucket, r->route.key, r->route.key_len,
+	                       r->upload_id, out, &err);
+
+	if (rc == OL_OK)
+		return true;
+	if (rc == OL_ENOTFOUND || rc == OL_EINVAL)
+		reply_done(r, cr);
+	else
+		s3_reply_store_error(r, rc, &err);
+	return false;
+}
+
+/* A listed part is missing: if the whole upload ended meanwhile (the loser of a race with
+ * another Complete or an Abort, spec §7.4 first row) as reply_done answers, else
+ * InvalidPart. */
+static void
+reply_part_missing(struct s3_req *r, const struct s3_complete_req *cr,
+                   const struct s3_error_extra *ex)
 {
 	struct ol_upload u;
 
 	memset(&u, 0, sizeof(u));
-	if (!s3_upload_load(r, r->upload_id, &u))
+	if (!complete_upload_load(r, cr, &u))
 		return; /* answered */
 	ol_upload_release(&u);
 	s3_reply_error_x(r, S3E_InvalidPart, NULL, ex, 3);
@@ -439,13 +585,10 @@ complete_finish(struct s3_req *r)
 	struct ol_part *parts = NULL;
 	struct ol_complete_part *cps = NULL;
 	struct ol_err err;
-	struct buf doc;
 	uint8_t digest[OL_CKSUM_MAX], raw[CR_MAX_DIGEST_LEN + 4];
-	char etag[OL_MULTIPART_ETAG_MAX + 1], qetag[OL_MULTIPART_ETAG_MAX + 3], num[16],
-	        pnum[16], etag_shown[OL_PART_ETAG_MAX + 1];
-	char b64[CR_BASE64_LEN(CR_MAX_DIGEST_LEN) + 16];
-	struct gw_header h[2];
-	size_t nh = 0, bad = 0, dlen = 0;
+	char etag[OL_MULTIPART_ETAG_MAX + 1], pnum[16], etag_shown[OL_PART_ETAG_MAX + 1];
+	char b64[CR_BASE64_LEN(CR_MAX_DIGEST_LEN) + 16] = "";
+	size_t bad = 0, dlen = 0, suffix = 0;
 	uint64_t total = 0;
 	enum cr_cksum_alg alg;
 	enum ol_cksum_type type;
@@ -456,7 +599,6 @@ complete_finish(struct s3_req *r)
 
 	memset(&u, 0, sizeof(u));
 	ol_version_init(&v);
-	buf_init(&doc, 8192);
 	if (!s3_bucket_load(r, &b))
 		goto out;
 	memset(&xe, 0, sizeof(xe));
@@ -474,7 +616,7 @@ complete_finish(struct s3_req *r)
 			goto out;
 		}
 	}
-	if (!s3_upload_load(r, r->upload_id, &u))
+	if (!complete_upload_load(r, &cr, &u))
 		goto out;
 	/* an upload created without an algorithm gets the default full-object CRC64NVME,
 	 * combined from the CRC64NVME every part of it was given (spec §3.3) */
@@ -498,7 +640,7 @@ complete_finish(struct s3_req *r)
 		rc = ol_part_get(r->app->st, r->route.bucket, r->route.key, r->route.key_len,
 		                 r->upload_id, cp->part_number, &parts[i], &err);
 		if (rc == OL_ENOTFOUND || rc == OL_EINVAL) {
-			reply_part_missing(r, ex);
+			reply_part_missing(r, &cr, ex);
 			goto out;
 		}
 		if (rc != OL_OK) {
@@ -555,49 +697,19 @@ complete_finish(struct s3_req *r)
 		reply_mode_mismatch(r, type);
 		goto out;
 	}
-	snprintf(num, sizeof(num), "-%zu", cr.n);
 	ol_parts_etag(parts, cr.n, etag);
 	/* the object checksum; none when a part lacks the algorithm (an upload without one
 	 * whose parts were sent with another) */
 	rc = ol_parts_checksum(parts, cr.n, s3_ol_alg(alg), type, digest, &dlen, NULL, &err);
 	if (rc == OL_OK) {
 		have_cksum = true;
-		cr_base64_encode(digest, dlen, b64, sizeof(b64));
-		if (type == OL_CKSUM_COMPOSITE)
-			strcat(b64, num);
+		suffix = cksum_text(digest, dlen, type, cr.n, b64);
 	} else if (rc != OL_EINVAL) {
 		s3_reply_store_error(r, rc, &err);
 		goto out;
 	}
-	/* a checksum header on Complete is the expected object value (spec §3.6); one the
-	 * object will not have cannot be verified and is refused rather than ignored */
-	for (size_t i = 0; i < r->nhdrs && i < S3_MAX_HEADERS; i++) {
-		enum cr_cksum_alg ha = CR_CKSUM_NONE;
-		struct slice given = r->hdrs[i].value;
-		char msg[160], want[16], got[16];
-		if (!is_cksum_value_header(r->hdrs[i].name, &ha))
-			continue;
-		if (!have_cksum || ha != alg) {
-			lower_name(alg, want, sizeof(want));
-			if (ha == CR_CKSUM_NONE)
-				snprintf(got, sizeof(got), "unknown");
-			else
-				lower_name(ha, got, sizeof(got));
-			snprintf(msg, sizeof(msg), "Checksum Type mismatch occurred, expected checksum "
-			         "Type: %s, actual checksum Type: %s", have_cksum ? want : "null", got);
-			s3_reply_error(r, S3E_InvalidRequest, msg);
-			goto out;
-		}
-		/* a composite value may be given with or without its "-N" */
-		if (!slice_eq_cstr(given, b64) &&
-		    !(type == OL_CKSUM_COMPOSITE && given.n == strlen(b64) - strlen(num) &&
-		      strncmp(given.p, b64, given.n) == 0)) {
-			snprintf(msg, sizeof(msg), "The %s you specified did not match the calculated "
-			         "checksum.", cr_cksum_name(alg));
-			s3_reply_error(r, S3E_BadDigest, msg);
-			goto out;
-		}
-	}
+	if (!cksum_headers_match(r, have_cksum, alg, type, b64, suffix))
+		goto out;
 	{
 		const char *mos = s3_hdr(r, "x-amz-mp-object-size");
 		if (mos) {
@@ -646,32 +758,17 @@ complete_finish(struct s3_req *r)
 		goto out;
 	}
 	if (rc == OL_ENOTFOUND) {
-		s3_reply_no_such_upload(r, r->upload_id);
+		/* another Complete of it won the race (or an Abort did) */
+		reply_done(r, &cr);
 		goto out;
 	}
 	if (rc != OL_OK) {
 		s3_reply_store_error(r, rc, &err);
 		goto out;
 	}
-	snprintf(qetag, sizeof(qetag), "\"%s\"", etag);
-	buf_puts(&doc, "<CompleteMultipartUploadResult xmlns=\"" S3_XMLNS "\">");
-	buf_printf(&doc, "<Location>/%s/", r->route.bucket);
-	s3_url_encode(&doc, r->route.key, r->route.key_len);
-	buf_puts(&doc, "</Location>");
-	xml_elem_str(&doc, "Bucket", r->route.bucket);
-	xml_elem(&doc, "Key", r->route.key, r->route.key_len);
-	xml_elem_str(&doc, "ETag", qetag);
-	if (have_cksum) {
-		xml_elem_str(&doc, cksum_xml_name(alg), b64);
-		xml_elem_str(&doc, "ChecksumType",
-		             type == OL_CKSUM_COMPOSITE ? "COMPOSITE" : "FULL_OBJECT");
-	}
-	buf_puts(&doc, "</CompleteMultipartUploadResult>");
-	if (!v.is_null) /* as PutObject */
-		h[nh++] = (struct gw_header){ "x-amz-version-id", v.version_id };
 	gw_log(GW_LOG_DEBUG, "multipart_complete", "%s: %zu part(s), %" PRIu64 " bytes",
 	       r->route.bucket, cr.n, v.size_bytes);
-	s3_reply_xml_h(r, 200, &doc, h, nh);
+	reply_completed(r, &v);
 out:
 	free(cps);
 	free(parts);
@@ -679,21 +776,39 @@ out:
 		s3_complete_req_release(&cr);
 	ol_upload_release(&u);
 	ol_version_release(&v);
-	buf_release(&doc);
 }
 
 void
 s3_op_complete_multipart(struct s3_req *r)
 {
 	struct ol_bucket b;
-	struct ol_upload u;
+	struct ol_version v;
+	struct ol_err err;
+	int rc;
 
-	memset(&u, 0, sizeof(u));
-	/* an unknown upload is answered before the body is read */
-	if (!s3_bucket_load(r, &b) || !s3_upload_id_param(r, r->upload_id) ||
-	    !s3_upload_load(r, r->upload_id, &u))
+	if (!s3_bucket_load(r, &b) || !s3_upload_id_param(r, r->upload_id))
 		return;
-	ol_upload_release(&u);
+	/* an unknown upload is answered before the body is read; one that completed may be
+	 * retried (its part list decides: complete_finish) */
+	rc = ol_upload_get(r->app->st, r->route.bucket, r->route.key, r->route.key_len,
+	                   r->upload_id, NULL, &err);
+	if (rc == OL_ENOTFOUND || rc == OL_EINVAL) {
+		ol_version_init(&v);
+		rc = ol_upload_done_get(r->app->st, r->route.bucket, r->route.key,
+		                        r->route.key_len, r->upload_id, NULL, 0, &v, &err);
+		ol_version_release(&v);
+		if (rc == OL_EIO || rc == OL_ENOMEM) {
+			s3_reply_store_error(r, rc, &err);
+			return;
+		}
+		if (rc != OL_OK) {
+			s3_reply_no_such_upload(r, r->upload_id);
+			return;
+		}
+	} else if (rc != OL_OK) {
+		s3_reply_store_error(r, rc, &err);
+		return;
+	}
 	s3_body_begin(r, S3_BODY_XML, complete_finish);
 }
 

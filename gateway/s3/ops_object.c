@@ -726,12 +726,24 @@ s3_op_get_object(struct s3_req *r)
 	{
 		const char *mode = s3_hdr(r, "x-amz-checksum-mode");
 		enum cr_cksum_alg a = s3_cr_alg(v.cksum_alg);
-		/* full-object reads only: a checksum never describes part of the bytes (§3.5) */
-		if (mode && strcasecmp(mode, "ENABLED") == 0 && a != CR_CKSUM_NONE && !partial &&
-		    !pn) {
-			cr_base64_encode(v.cksum, v.cksum_len, b64, sizeof(b64));
+		const struct ol_loc_part *lp = pn && multipart ? ol_version_part(&v, part_no) : NULL;
+		/* a checksum must describe exactly the bytes sent (§3.5): the object's on a
+		 * full-object read; on ?partNumber=N of a multipart object the part's own value
+		 * (no "-N"; x-amz-checksum-type still the object's), as AWS and s3-tests'
+		 * multipart_checksum_3parts_helper expect for COMPOSITE and FULL_OBJECT alike;
+		 * the object's value when a lone part without its own is the whole object */
+		bool part_value = lp && lp->cksum_len;
+		bool whole = (!partial && !pn) ||
+		             (lp && !lp->cksum_len && nparts == 1 &&
+		              v.cksum_type == OL_CKSUM_FULL_OBJECT);
+		if (mode && strcasecmp(mode, "ENABLED") == 0 && a != CR_CKSUM_NONE &&
+		    (part_value || whole)) {
+			if (part_value)
+				cr_base64_encode(lp->cksum, lp->cksum_len, b64, sizeof(b64));
+			else
+				cr_base64_encode(v.cksum, v.cksum_len, b64, sizeof(b64));
 			/* a composite value names its part count (spec §3.6); botocore skips those */
-			if (v.cksum_type == OL_CKSUM_COMPOSITE) {
+			if (v.cksum_type == OL_CKSUM_COMPOSITE && !part_value) {
 				snprintf(num, sizeof(num), "-%u", (unsigned)nparts);
 				strcat(b64, num);
 			}

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target for the record decoders of objectlock/record.c: version records (formats 1
- * and 2, parts locators included), multipart upload records and part records — the bytes
- * every read, listing, completion and fsck trust once their CRC passes. Invariants:
+ * to 3, parts locators with and without part checksums included), multipart upload
+ * records, part records and completion records — the bytes every read, listing,
+ * completion, retried completion and fsck trust once their CRC passes. Invariants:
  * decoding never crashes; whatever decodes re-encodes, decodes again to equal fields, and
- * that encoding is canonical (a second encode gives the same bytes); a decoded parts
- * locator is consistent (offsets are the running sum of the sizes, the sum is the size,
- * every part's range is found by its number). Each input is tried as is and with its
+ * that encoding is canonical (a second encode gives the same bytes) and in the oldest
+ * format that holds it; a decoded parts locator is consistent (offsets are the running sum
+ * of the sizes, the sum is the size, every part's range is found by its number, a part
+ * checksum is in the version's algorithm). Each input is tried as is and with its
  * CRC32C trailer recomputed, so the fuzzer reaches the field parsers instead of stopping at
  * the checksum. The salvage decoders (fsck), the bucket record decoder and the index key
  * parsers see the same input.
@@ -42,6 +44,9 @@ check_parts(const struct ol_version *v)
 			abort();
 		if (ol_version_part_range(v, p->part_number, &off, &len) != OL_OK || off != p->off ||
 		    len != p->size_bytes)
+			abort();
+		if (p->cksum_len && (v->cksum_alg == OL_CKSUM_NONE ||
+		                     p->cksum_len != ol_cksum_len_of(v->cksum_alg)))
 			abort();
 		sum += p->size_bytes;
 	}
@@ -91,6 +96,39 @@ roundtrip_part(const uint8_t *data, size_t size)
 }
 
 static void
+roundtrip_done(const uint8_t *data, size_t size)
+{
+	struct ol_done_rec r, w;
+	uint8_t enc[OL_DONE_REC_LEN];
+
+	if (ol_done_decode(data, size, &r, NULL) != OL_OK)
+		return;
+	/* a fixed layout: what decodes is exactly what encodes */
+	ol_done_encode(&r, enc);
+	if (size != sizeof(enc) || memcmp(enc, data, size) != 0)
+		abort();
+	if (ol_done_decode(enc, sizeof(enc), &w, NULL) != OL_OK ||
+	    memcmp(&r.blob_id, &w.blob_id, OL_BLOB_ID_LEN) != 0 ||
+	    r.completed_ns != w.completed_ns ||
+	    memcmp(r.parts_digest, w.parts_digest, sizeof(r.parts_digest)) != 0)
+		abort();
+}
+
+/* The format byte an encoder picks: the oldest that holds @v (record.c). */
+static uint8_t
+oldest_format(const struct ol_version *v)
+{
+	uint32_t i;
+
+	if (v->loc.kind != OL_LOC_PARTS)
+		return 1;
+	for (i = 0; i < v->loc.n_parts; i++)
+		if (v->loc.parts[i].cksum_len)
+			return 3;
+	return 2;
+}
+
+static void
 roundtrip(const uint8_t *data, size_t size)
 {
 	struct ol_version v, w;
@@ -99,11 +137,14 @@ roundtrip(const uint8_t *data, size_t size)
 
 	roundtrip_upload(data, size);
 	roundtrip_part(data, size);
+	roundtrip_done(data, size);
 	if (ol_version_decode(data, size, &v, NULL) != OL_OK)
 		return;
 	check_parts(&v);
 	if (ol_version_encode(&v, &enc, &n, NULL) != OL_OK)
 		abort(); /* a record we accept must be one we can write */
+	if (enc[0] != oldest_format(&v))
+		abort();
 	if (ol_version_decode(enc, n, &w, NULL) != OL_OK)
 		abort();
 	if (!ol_version_equal(&v, &w))

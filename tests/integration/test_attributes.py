@@ -61,6 +61,46 @@ class AttributesTest(ServerCase):
         self.assertEqual([p["PartNumber"] for p in r["ObjectParts"]["Parts"]], [3])
         self.assertEqual(r["ObjectSize"], sum(sizes))
 
+    def test_multipart_part_checksums(self):
+        """A COMPOSITE object lists each part's checksum under ObjectParts (AWS: as
+        ListParts did), the object value with its "-N"; a FULL_OBJECT one lists sizes only
+        and reports the whole-object CRC."""
+        part = 5 * 1024 * 1024
+        bodies = [os.urandom(part), os.urandom(part), os.urandom(777)]
+        for key, alg, ctype in (("comp-sha256", "SHA256", "COMPOSITE"),
+                                ("comp-crc32", "CRC32", "COMPOSITE"),
+                                ("full-crc32", "CRC32", "FULL_OBJECT")):
+            u = self.s3.create_multipart_upload(Bucket="attrs", Key=key, ChecksumAlgorithm=alg,
+                                                ChecksumType=ctype)["UploadId"]
+            parts, raw = [], []
+            for i, body in enumerate(bodies, 1):
+                r = self.s3.upload_part(Bucket="attrs", Key=key, UploadId=u, PartNumber=i,
+                                        Body=body, ChecksumAlgorithm=alg)
+                raw.append(base64.b64decode(r["Checksum" + alg]))
+                parts.append({"PartNumber": i, "ETag": r["ETag"],
+                              "Checksum" + alg: r["Checksum" + alg]})
+            done = self.s3.complete_multipart_upload(Bucket="attrs", Key=key, UploadId=u,
+                                                     MultipartUpload={"Parts": parts})
+            r = self.s3.get_object_attributes(Bucket="attrs", Key=key, ObjectAttributes=ALL,
+                                              MaxParts=2)
+            self.assertEqual(r["Checksum"]["ChecksumType"], ctype)
+            self.assertEqual(r["Checksum"]["Checksum" + alg], done["Checksum" + alg])
+            op = r["ObjectParts"]
+            self.assertEqual(op["TotalPartsCount"], 3)
+            self.assertEqual([p["Size"] for p in op["Parts"]], [part, part])
+            if ctype == "COMPOSITE":
+                want = [base64.b64encode(d).decode() for d in raw]
+                self.assertEqual([p["Checksum" + alg] for p in op["Parts"]], want[:2], key)
+                r = self.s3.get_object_attributes(
+                    Bucket="attrs", Key=key, ObjectAttributes=["ObjectParts"],
+                    PartNumberMarker=2)
+                self.assertEqual([p["Checksum" + alg] for p in r["ObjectParts"]["Parts"]],
+                                 want[2:])
+                self.assertNotIn("Checksum", r)
+            else:
+                for p in op["Parts"]:
+                    self.assertEqual(sorted(p), ["PartNumber", "Size"], key)
+
     def test_errors(self):
         self.s3.put_object(Bucket="attrs", Key="e", Body=b"x")
         with self.assertRaises(ClientError) as cm:

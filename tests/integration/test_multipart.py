@@ -265,6 +265,20 @@ class MultipartBase(ServerCase):
         self.assertEqual(len(g.body), len(data))
         self.assertEqual(sha(g.body), sha(data))
 
+    def create_versioned(self, b):
+        self.raw.create_bucket(b)
+        conf = (b"<VersioningConfiguration><Status>Enabled</Status>"
+                b"</VersioningConfiguration>")
+        r = self.raw.request("PUT", key_path(b), query=[("versioning", "")], body=conf,
+                             headers={"Content-MD5": b64(hashlib.md5(conf).digest())})
+        self.assertEqual(r.status, 200, r.body)
+
+    def version_ids(self, b, key):
+        r = self.raw.request("GET", key_path(b), query=[("versions", ""), ("prefix", key)])
+        self.assertEqual(r.status, 200, r.body)
+        return [v.find(NS + "VersionId").text for v in ET.fromstring(r.body).findall(
+            NS + "Version") if v.find(NS + "Key").text == key]
+
 
 def rnd_bytes(seed, n):
     return random.Random(seed).randbytes(n)
@@ -361,7 +375,9 @@ class MultipartRawTest(MultipartBase):
                 self.assertEqual(int(r.header("Content-Length")), len(p))
                 self.assertEqual(r.header("x-amz-mp-parts-count"), "4")
                 self.assertEqual(r.header("ETag"), self.etag)
-                self.assertIsNone(r.header("x-amz-checksum-crc64nvme"))
+                # the default full-object CRC64NVME: the part's own value (§3.5 note)
+                self.assertEqual(r.header("x-amz-checksum-crc64nvme"),
+                                 b64(digest("CRC64NVME", [p])))
                 if method == "GET":
                     self.assertEqual(sha(r.body), sha(p), i + 1)
             off += len(p)
@@ -452,12 +468,7 @@ class MultipartRawTest(MultipartBase):
 
     def test_versioned_bucket(self):
         b = "mp-versioned"
-        self.raw.create_bucket(b)
-        conf = (b"<VersioningConfiguration><Status>Enabled</Status>"
-                b"</VersioningConfiguration>")
-        r = self.raw.request("PUT", key_path(b), query=[("versioning", "")], body=conf,
-                             headers={"Content-MD5": b64(hashlib.md5(conf).digest())})
-        self.assertEqual(r.status, 200, r.body)
+        self.create_versioned(b)
         versions = []
         for i in range(2):
             parts = [rnd_bytes(200 + i, PART_MIN), b"v%d" % i]
@@ -706,8 +717,17 @@ class MultipartRawTest(MultipartBase):
         r = self.mp.complete(self.B, k, uid, listed)
         self.assertEqual(r.status, 200, r.body)
         self.assertStored(self.B, k, b"".join(parts))
-        # and a second Complete of it: NoSuchUpload
-        self.refused(self.mp.complete(self.B, k, uid, listed), 404, "NoSuchUpload")
+        # a second Complete of it is answered as the first (AWS: SDKs retry), but only
+        # with the same parts
+        again = self.mp.complete(self.B, k, uid, listed)
+        self.assertEqual((again.status, again.body), (200, r.body))
+        self.refused(self.mp.complete(self.B, k, uid, listed[:2]), 404, "NoSuchUpload")
+        self.refused(self.mp.complete(self.B, k, uid, [listed[0], listed[1],
+                                                       (3, '"%s"' % md5_hex(b"other"))]),
+                     404, "NoSuchUpload")
+        self.refused(self.mp.complete(self.B, k, uid, listed, body=b"not xml"), 400,
+                     "MalformedXML")
+        self.assertStored(self.B, k, b"".join(parts))
 
     def test_unknown_upload_ids(self):
         uid = self.mp.create(self.B, "known")
@@ -780,17 +800,20 @@ class MultipartRawTest(MultipartBase):
         self.assertStored(self.B, k, b"only")
 
     def test_concurrent_completes(self):
-        k = "raced"
+        """8 Completes of one upload at once: exactly one makes the version; the others
+        answer its result (200, same version) as a retry would, never a second version."""
+        b, k = "mp-raced", "raced"
+        self.create_versioned(b)
         parts = [rnd_bytes(60, PART_MIN), rnd_bytes(61, PART_MIN), b"end of raced"]
         data = b"".join(parts)
         for attempt in range(3):
-            uid, listed = self.upload(k, parts)
+            uid, listed = self.upload(k, parts, bucket=b)
             xml = self.mp.complete_xml(listed)
             barrier = threading.Barrier(8)
             results = [None] * 8
 
             def go(i):
-                s = self.raw.sign("POST", key_path(self.B, k), query=[("uploadId", uid)],
+                s = self.raw.sign("POST", key_path(b, k), query=[("uploadId", uid)],
                                   headers={"Content-Length": str(len(xml))},
                                   payload_hash=sha(xml))
                 barrier.wait(10)
@@ -802,16 +825,25 @@ class MultipartRawTest(MultipartBase):
             for t in ts:
                 t.join(90)
             ok = [r for r in results if r.status == 200]
-            self.assertEqual(len(ok), 1, [(r.status, r.body[:200]) for r in results])
+            self.assertTrue(ok, [(r.status, r.body[:200]) for r in results])
             for r in results:
                 if r.status != 200:
                     self.assertEqual((r.status, r.error()["Code"]), (404, "NoSuchUpload"),
                                      r.body)
+            self.assertEqual({r.body for r in ok}, {ok[0].body})
             self.assertEqual(ET.fromstring(ok[0].body).find(NS + "ETag").text,
                              mp_etag(parts))
-            self.assertStored(self.B, k, data)
-            self.assertEqual(self.raw.list_keys(self.B, prefix=k), [k])
-            self.refused(self.mp.list_parts(self.B, k, uid), 404, "NoSuchUpload")
+            vid = ok[0].header("x-amz-version-id")
+            self.assertTrue(vid)
+            self.assertEqual({r.header("x-amz-version-id") for r in ok}, {vid})
+            # one version per upload, whoever won
+            versions = self.version_ids(b, k)
+            self.assertEqual(len(versions), attempt + 1, versions)
+            self.assertEqual(versions[0], vid)
+            self.assertStored(b, k, data)
+            self.refused(self.mp.list_parts(b, k, uid), 404, "NoSuchUpload")
+            print(f"\nconcurrent completes, round {attempt}: {len(ok)} x 200, "
+                  f"{8 - len(ok)} x 404", file=sys.stderr)
 
     def test_part_in_flight_when_the_upload_ends(self):
         """A part whose body is still arriving when the upload is aborted or completed is
@@ -1113,6 +1145,117 @@ class MultipartChecksumTest(MultipartBase):
         self.assertEqual(root.find(NS + "ChecksumCRC32").text, composite)
         self.assertEqual(root.find(NS + "ChecksumType").text, "COMPOSITE")
         self.assertStored(self.B, k, b"".join(bodies))
+
+
+    def raw_upload(self, b, k, alg, ctype, segs):
+        """Create (alg, ctype), upload @segs as parts with their checksums, complete;
+        returns (uid, listed, complete response, raw part digests)."""
+        h = {"x-amz-checksum-algorithm": alg}
+        if ctype:
+            h["x-amz-checksum-type"] = ctype
+        uid = self.mp.create(b, k, headers=h)
+        listed, digests = [], []
+        for i, seg in enumerate(segs):
+            d = digest(alg, seg)
+            digests.append(d)
+            r = self.mp.part_ok(b, k, uid, i + 1, segments_bytes(seg),
+                                headers={"x-amz-checksum-" + alg.lower(): b64(d)})
+            listed.append((i + 1, r.header("ETag"), {"Checksum" + alg: b64(d)}))
+        done = self.mp.complete(b, k, uid, listed)
+        self.assertEqual(done.status, 200, done.body)
+        return uid, listed, done, digests
+
+    def test_part_number_checksums(self):
+        """GET/HEAD ?partNumber=N with x-amz-checksum-mode: ENABLED (AWS): a COMPOSITE
+        object and a FULL_OBJECT one alike give the part's own checksum (no "-N", the
+        object's type), which is the checksum of the bytes sent (s3-tests'
+        multipart_checksum_3parts_helper); a Range read never gets one."""
+        segs = self.part_segments(21)
+        bodies = [segments_bytes(x) for x in segs]
+        on = {"x-amz-checksum-mode": "ENABLED"}
+        for alg, ctype in (("CRC32", "COMPOSITE"), ("SHA256", None), ("CRC32C", "FULL_OBJECT"),
+                           ("CRC64NVME", None)):
+            k = "pn-" + alg
+            _, _, done, digests = self.raw_upload(self.B, k, alg, ctype, segs)
+            ctype_done = ET.fromstring(done.body).find(NS + "ChecksumType").text
+            hn = "x-amz-checksum-" + alg.lower()
+            for n in (1, 2, 3):
+                for method in ("GET", "HEAD"):
+                    r = self.raw.request(method, key_path(self.B, k),
+                                         query=[("partNumber", str(n))], headers=on)
+                    self.assertEqual(r.status, 206, (alg, n, r.body[:300]))
+                    if method == "GET":
+                        self.assertEqual(sha(r.body), sha(bodies[n - 1]))
+                    self.assertEqual(r.header(hn), b64(digests[n - 1]), (alg, n, method))
+                    self.assertEqual(r.header("x-amz-checksum-type"), ctype_done)
+                # without the mode: nothing
+                r = self.raw.request("HEAD", key_path(self.B, k), query=[("partNumber", str(n))])
+                self.assertIsNone(r.header(hn))
+            # a range that is exactly part 1: still no checksum (§3.5)
+            r = self.raw.request("GET", key_path(self.B, k), headers=dict(
+                on, Range="bytes=0-%d" % (len(bodies[0]) - 1)))
+            self.assertEqual(r.status, 206)
+            self.assertIsNone(r.header(hn))
+        # one part of a FULL_OBJECT upload is the whole object: its value
+        k = "pn-single"
+        _, _, done, digests = self.raw_upload(self.B, k, "CRC32", "FULL_OBJECT", segs[2:])
+        r = self.raw.request("GET", key_path(self.B, k), query=[("partNumber", "1")],
+                             headers=on)
+        self.assertEqual((r.status, r.header("x-amz-checksum-crc32")), (206, b64(digests[0])))
+        self.assertEqual(r.header("x-amz-checksum-type"), "FULL_OBJECT")
+        # botocore validates what it gets against the part's bytes
+        import boto3
+        from botocore.config import Config
+        s3v = boto3.client(
+            "s3", endpoint_url=self.server.url, aws_access_key_id=self.server.access_key,
+            aws_secret_access_key=self.server.secret_key, region_name=REGION,
+            config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}))
+        g = s3v.get_object(Bucket=self.B, Key="pn-CRC32", PartNumber=2, ChecksumMode="ENABLED")
+        self.assertEqual(g["ChecksumCRC32"], b64(digest("CRC32", segs[1])))
+        self.assertEqual(g["ChecksumType"], "COMPOSITE")
+        self.assertEqual(sha(g["Body"].read()), sha(bodies[1]))
+        g = s3v.get_object(Bucket=self.B, Key="pn-CRC32C", PartNumber=3, ChecksumMode="ENABLED")
+        self.assertEqual(g["ChecksumCRC32C"], b64(digest("CRC32C", segs[2])))
+        self.assertEqual(g["ChecksumType"], "FULL_OBJECT")
+        self.assertEqual(sha(g["Body"].read()), sha(bodies[2]))
+
+    def test_retried_complete(self):
+        """A Complete repeated after it succeeded (an SDK retry) gets the same 200 and makes
+        no new version; with other parts, or once its version is gone, NoSuchUpload. The
+        completion shows in no upload listing and holds up no bucket delete."""
+        b, k = "mp-retry", "k"
+        self.create_versioned(b)
+        segs = self.part_segments(31)
+        uid, listed, first, digests = self.raw_upload(b, k, "SHA256", None, segs)
+        vid = first.header("x-amz-version-id")
+        composite = b64(hashlib.sha256(b"".join(digests)).digest()) + "-3"
+        self.assertEqual(ET.fromstring(first.body).find(NS + "ChecksumSHA256").text, composite)
+        plain = [(n, e.strip('"').upper()) for n, e, _ in listed]
+        for parts, h in ((listed, {"x-amz-checksum-sha256": composite}),
+                         (listed, {"x-amz-checksum-sha256": composite[:-2]}),
+                         (plain, None)):
+            r = self.mp.complete(b, k, uid, parts, headers=h)
+            self.assertEqual((r.status, r.body), (200, first.body))
+            self.assertEqual(r.header("x-amz-version-id"), vid)
+        self.assertEqual(self.version_ids(b, k), [vid])
+        # still judged by its checksum header
+        self.refused(self.mp.complete(b, k, uid, listed, headers={
+            "x-amz-checksum-sha256": b64(b"x" * 32)}), 400, "BadDigest")
+        self.refused(self.mp.complete(b, k, uid, listed, headers={
+            "x-amz-checksum-crc32": "AAAAAA=="}), 400, "InvalidRequest")
+        # other parts are not a retry
+        self.refused(self.mp.complete(b, k, uid, listed[:2]), 404, "NoSuchUpload")
+        self.refused(self.mp.complete(b, "other", uid, listed), 404, "NoSuchUpload")
+        # nothing to list, nothing to abort
+        r = self.mp.list_uploads(b)
+        self.assertEqual(ET.fromstring(r.body).findall(NS + "Upload"), [])
+        self.refused(self.mp.abort(b, k, uid), 404, "NoSuchUpload")
+        self.refused(self.mp.list_parts(b, k, uid), 404, "NoSuchUpload")
+        # its version removed: nothing to answer with
+        r = self.raw.request("DELETE", key_path(b, k), query=[("versionId", vid)])
+        self.assertEqual(r.status, 204, r.body)
+        self.refused(self.mp.complete(b, k, uid, listed), 404, "NoSuchUpload")
+        self.assertEqual(self.raw.request("DELETE", key_path(b)).status, 204)
 
 
 # ---- boto3 transfer manager ----------------------------------------------------------------

@@ -217,12 +217,17 @@ class JanitorTest(unittest.TestCase):
             self.assertIsNotNone(m, logged[0])
             self.assertEqual(int(m.group(1)), 1)
             self.assertEqual(logged[0]["level"], "info")
-            # a completed upload is never touched: its object stays
+            # a completed upload is never touched: its object stays; its completion (which
+            # answers a retried Complete) is forgotten after the same age
             uid = mp.create("jan", "done")
             e = mp.part_ok("jan", "done", uid, 1, b"done").header("ETag")
-            self.assertEqual(mp.complete("jan", "done", uid, [(1, e)]).status, 200)
+            first = mp.complete("jan", "done", uid, [(1, e)])
+            self.assertEqual(first.status, 200)
+            again = mp.complete("jan", "done", uid, [(1, e)])
+            self.assertEqual((again.status, again.body), (200, first.body))
             time.sleep(3.5)
             self.assertEqual(raw.get("jan", "done").body, b"done")
+            self.assertEqual(mp.complete("jan", "done", uid, [(1, e)]).status, 404)
             print(f"\njanitor: upload gone after {gone_after:.1f} s; log: {logged[0]['msg']}",
                   file=sys.stderr)
 

@@ -113,8 +113,15 @@ make_parts(struct ol_store *st, const char *bucket, const char *key, const uint8
 		cp[i].etag_len = strlen(p[i].etag);
 	}
 	ol_version_set_etag(v, "abc-3", 5, NULL);
+	/* a composite CRC32, so the parts keep their CRC32s */
+	v->cksum_alg = OL_CKSUM_CRC32;
+	v->cksum_type = OL_CKSUM_COMPOSITE;
+	CHECK_INT_EQ(ol_parts_checksum(p, 3, v->cksum_alg, v->cksum_type, v->cksum, &v->cksum_len,
+	                               NULL, &e), OL_OK);
 	CHECK_INT_EQ(ol_upload_complete(st, bucket, key, strlen(key), id, cp, 3, v, &bad, &e),
 	             OL_OK);
+	for (i = 0; i < 3; i++)
+		CHECK_MEM_EQ(v->loc.parts[i].cksum, p[i].cksum, 4);
 }
 
 /* Destination metadata as the gateway builds it (REPLACE: its own content type). */
@@ -185,6 +192,30 @@ test_clone_kinds(void)
 		             OL_BLOB_ID_LEN) != 0);
 		CHECK_INT_EQ(dst[2].loc.parts[j].part_number, src[2].loc.parts[j].part_number);
 		CHECK_INT_EQ(links_of(dst[2].loc.parts[j].blob_id), 2);
+		/* the copy has no checksum algorithm: no part checksums either */
+		CHECK_INT_EQ(src[2].loc.parts[j].cksum_len, 4);
+		CHECK_INT_EQ(dst[2].loc.parts[j].cksum_len, 0);
+	}
+	/* a copy in the source's algorithm keeps them */
+	{
+		struct ol_version s, k;
+
+		CHECK_INT_EQ(ol_version_get(st, "src", "parts", 5, NULL, &s, &e), OL_OK);
+		dst_meta(&k);
+		k.cksum_alg = OL_CKSUM_CRC32;
+		k.cksum_type = OL_CKSUM_FULL_OBJECT;
+		k.cksum_len = 4;
+		CHECK_INT_EQ(ol_version_clone(st, &s, "dst", "keep", 4, &k, &e), OL_OK);
+		for (j = 0; j < 3; j++) {
+			CHECK_INT_EQ(k.loc.parts[j].cksum_len, 4);
+			CHECK_MEM_EQ(k.loc.parts[j].cksum, s.loc.parts[j].cksum, 4);
+		}
+		CHECK_INT_EQ(ol_version_get(st, "dst", "keep", 4, NULL, &g, &e), OL_OK);
+		CHECK(ol_version_equal(&g, &k));
+		ol_version_release(&g);
+		CHECK_INT_EQ(ol_version_remove(st, "dst", "keep", 4, k.version_id, NULL, &e), OL_OK);
+		ol_version_release(&k);
+		ol_version_release(&s);
 	}
 	CHECK_INT_EQ(olt_count_files(dir, "blobs"), 8);
 	ol_store_close(st);

@@ -94,6 +94,7 @@ complete(struct ol_store *st, const char *bucket, const char *key, const char *i
          size_t *bad, struct ol_err *e)
 {
 	struct ol_complete_part *cp = calloc(n ? n : 1, sizeof(*cp));
+	struct ol_upload u;
 	size_t i;
 	int rc;
 
@@ -103,6 +104,16 @@ complete(struct ol_store *st, const char *bucket, const char *key, const char *i
 		cp[i].etag_len = strlen(parts[i].etag);
 	}
 	final_version(st, bucket, key, id, n, v);
+	/* the object checksum as the gateway computes it, when the upload names an algorithm
+	 * (a test may list a part that was never uploaded: then none) */
+	if (ol_upload_get(st, bucket, key, strlen(key), id, &u, NULL) == OL_OK) {
+		if (ol_parts_checksum(parts, n, u.tmpl.cksum_alg, u.tmpl.cksum_type, v->cksum,
+		                      &v->cksum_len, NULL, NULL) == OL_OK) {
+			v->cksum_alg = u.tmpl.cksum_alg;
+			v->cksum_type = u.tmpl.cksum_type;
+		}
+		ol_upload_release(&u);
+	}
 	rc = ol_upload_complete(st, bucket, key, strlen(key), id, cp, n, v, bad, e);
 	if (rc != OL_OK)
 		ol_version_release(v);
@@ -326,6 +337,12 @@ test_flow(void)
 	CHECK_INT_EQ(strlen(v.version_id), OL_VERSION_ID_LEN);
 	CHECK_STR_EQ(v.etag, "0123456789abcdef0123456789abcdef-4");
 	CHECK_INT_EQ(v.lock_mode, OL_LOCK_GOVERNANCE);
+	/* each part keeps its checksum, in the version's algorithm */
+	CHECK_INT_EQ(v.cksum_alg, OL_CKSUM_CRC32);
+	for (i = 0; i < 4; i++) {
+		CHECK_INT_EQ(v.loc.parts[i].cksum_len, 4);
+		CHECK_MEM_EQ(v.loc.parts[i].cksum, sel[i].cksum, 4);
+	}
 	/* the upload and its parts are gone, so is part 7's blob */
 	CHECK_INT_EQ(ol_upload_get(st, "mp", "big/object.tar", 14, id, &u, &e), OL_ENOTFOUND);
 	CHECK_INT_EQ(ol_part_get(st, "mp", "big/object.tar", 14, id, 1, &got, &e), OL_ENOTFOUND);
@@ -337,6 +354,48 @@ test_flow(void)
 		CHECK_INT_EQ(complete(st, "mp", "big/object.tar", id, listed, sel, 4, &v2, &bad2, &e),
 		             OL_ENOTFOUND);
 		CHECK_INT_EQ(bad2, 99);
+	}
+	/* ... but the completion is remembered for a retry of the same list */
+	{
+		struct ol_complete_part cp[4];
+		struct ol_version dv;
+
+		for (i = 0; i < 4; i++)
+			cp[i] = (struct ol_complete_part){ listed[i], sel[i].etag, strlen(sel[i].etag) };
+		CHECK_INT_EQ(ol_upload_done_get(st, "mp", "big/object.tar", 14, id, cp, 4, &dv, &e),
+		             OL_OK);
+		CHECK_STR_EQ(dv.version_id, v.version_id);
+		CHECK(ol_version_equal(&dv, &v));
+		ol_version_release(&dv);
+		CHECK_INT_EQ(ol_upload_done_get(st, "mp", "big/object.tar", 14, id, NULL, 0, &dv, &e),
+		             OL_OK);
+		CHECK_STR_EQ(dv.version_id, v.version_id);
+		ol_version_release(&dv);
+		/* quotes and case of the ETags are as irrelevant as at the completion */
+		cp[1] = (struct ol_complete_part){ 2, parts[2].etag, strlen(parts[2].etag) };
+		CHECK_INT_EQ(ol_upload_done_get(st, "mp", "big/object.tar", 14, id, cp, 4, &dv, &e),
+		             OL_OK);
+		ol_version_release(&dv);
+		/* another list is not a retry */
+		CHECK_INT_EQ(ol_upload_done_get(st, "mp", "big/object.tar", 14, id, cp, 3, &dv, &e),
+		             OL_EBADPART);
+		CHECK(strstr(e.msg, "was completed with another part list") != NULL);
+		cp[3] = (struct ol_complete_part){ 4, parts[1].etag, strlen(parts[1].etag) };
+		CHECK_INT_EQ(ol_upload_done_get(st, "mp", "big/object.tar", 14, id, cp, 4, &dv, &e),
+		             OL_EBADPART);
+		cp[3] = (struct ol_complete_part){ 5, parts[4].etag, strlen(parts[4].etag) };
+		CHECK_INT_EQ(ol_upload_done_get(st, "mp", "big/object.tar", 14, id, cp, 4, &dv, &e),
+		             OL_EBADPART);
+		/* nor another key, nor an id never issued */
+		CHECK_INT_EQ(ol_upload_done_get(st, "mp", "big/other", 9, id, NULL, 0, &dv, &e),
+		             OL_ENOTFOUND);
+		CHECK_INT_EQ(ol_upload_done_get(st, "mp", "big/object.tar", 14,
+		                                "0123456789ABCDEFGHIJKLMNOPQRSTUV", NULL, 0, &dv, &e),
+		             OL_ENOTFOUND);
+		CHECK_INT_EQ(ol_upload_done_get(st, "mp", "big/object.tar", 14, "x", NULL, 0, &dv, &e),
+		             OL_ENOTFOUND);
+		CHECK_INT_EQ(ol_upload_done_get(st, "mp", "big/object.tar", 14, id, cp, 0, &dv, &e),
+		             OL_EINVAL);
 	}
 
 	whole = malloc(total + 1);
@@ -403,10 +462,17 @@ test_flow(void)
 	}
 	ol_version_release(&g);
 
-	/* it survives a reopen, and fsck counts its part blobs as referenced */
+	/* it survives a reopen (part checksums and the completion too), and fsck counts its
+	 * part blobs as referenced */
 	st = reopen(st);
 	CHECK_INT_EQ(ol_version_get(st, "mp", "big/object.tar", 14, v.version_id, &g, &e), OL_OK);
 	check_bytes(st, &g, whole, total, 50, 8);
+	CHECK(ol_version_equal(&g, &v));
+	for (i = 0; i < 4; i++)
+		CHECK_MEM_EQ(g.loc.parts[i].cksum, sel[i].cksum, 4);
+	ol_version_release(&g);
+	CHECK_INT_EQ(ol_upload_done_get(st, "mp", "big/object.tar", 14, id, NULL, 0, &g, &e),
+	             OL_OK);
 	ol_version_release(&g);
 	ol_store_close(st);
 	{
@@ -424,6 +490,9 @@ test_flow(void)
 	CHECK_INT_EQ(ol_version_remove(st, "mp", "big/object.tar", 14, v.version_id, NULL, &e),
 	             OL_OK);
 	CHECK_INT_EQ(olt_count_files(dir, "blobs"), 0);
+	/* a completion whose version is gone is no longer one to answer a retry with */
+	CHECK_INT_EQ(ol_upload_done_get(st, "mp", "big/object.tar", 14, id, NULL, 0, &g, &e),
+	             OL_ENOTFOUND);
 	ol_version_release(&v);
 	for (i = 0; i < 8; i++)
 		free(bodies[i]);
@@ -724,6 +793,7 @@ struct racer {
 	bool abort;
 	int rc;
 	struct ol_part parts[3];
+	char vid[OL_VERSION_ID_LEN + 1]; /* the version a winning complete made */
 };
 
 static void *
@@ -750,6 +820,13 @@ racer_main(void *arg)
 		ol_version_init(&v);
 		ol_version_set_etag(&v, "x-3", 3, NULL);
 		r->rc = ol_upload_complete(r->st, "rc", "k", 1, r->id, cp, 3, &v, &bad, &e);
+		/* a loser finds the winner's completion, unless an abort won */
+		if (r->rc == OL_ENOTFOUND) {
+			ol_version_release(&v);
+			if (ol_upload_done_get(r->st, "rc", "k", 1, r->id, cp, 3, &v, &e) != OL_OK)
+				ol_version_init(&v);
+		}
+		memcpy(r->vid, v.version_id, sizeof(r->vid));
 		ol_version_release(&v); /* the caller's either way */
 	}
 	return NULL;
@@ -765,7 +842,7 @@ test_race(void)
 	pthread_barrier_t go;
 	struct ol_err e = { 0 };
 	uint8_t body[1500];
-	int round, i, wins, versions = 0;
+	int round, i, wins, winner, versions = 0;
 
 	olt_bucket(st, "rc", OL_VERSIONING_ENABLED);
 	for (round = 0; round < ROUNDS; round++) {
@@ -791,10 +868,12 @@ test_race(void)
 			pthread_create(&th[i], NULL, racer_main, &r[i]);
 		}
 		wins = 0;
+		winner = -1;
 		for (i = 0; i < T; i++) {
 			pthread_join(th[i], NULL);
 			if (r[i].rc == OL_OK) {
 				wins++;
+				winner = i;
 				if (!r[i].abort)
 					versions++;
 			} else {
@@ -803,6 +882,11 @@ test_race(void)
 		}
 		pthread_barrier_destroy(&go);
 		CHECK_INT_EQ(wins, 1);
+		/* every losing complete found the one version the winner made (none when an
+		 * abort won) */
+		for (i = 0; i < T && winner >= 0; i++)
+			if (!r[i].abort)
+				CHECK_STR_EQ(r[i].vid, r[winner].abort ? "" : r[winner].vid);
 		CHECK_INT_EQ(ol_upload_get(st, "rc", "k", 1, id, NULL, &e), OL_ENOTFOUND);
 	}
 	/* every completed version holds its 3 parts, aborted ones nothing */
@@ -1101,6 +1185,130 @@ test_bucket_and_scan(void)
 	CHECK_INT_EQ(ol_bucket_delete(st, "b1", &e), OL_OK);
 	ol_store_close(st);
 	fsck_clean("bucket and scan");
+}
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts = { 0, 2000000 }, now;
+
+	nanosleep(&ts, NULL);
+	clock_gettime(CLOCK_REALTIME, &now);
+	nanosleep(&ts, NULL);
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/* One part, completed: the version in *v. */
+static void
+upload_one(struct ol_store *st, const char *bucket, const char *key, const char *id,
+           struct ol_version *v)
+{
+	struct ol_part p;
+	struct ol_err e = { 0 };
+	uint32_t pn = 1;
+	uint8_t body[10];
+	size_t bad;
+
+	olt_fill(body, sizeof(body), 3);
+	CHECK_INT_EQ(olt_part(st, bucket, key, id, 1, body, sizeof(body), 10, &p, &e), OL_OK);
+	CHECK_INT_EQ(complete(st, bucket, key, id, &pn, &p, 1, v, &bad, &e), OL_OK);
+}
+
+static int
+done_found(struct ol_store *st, const char *bucket, const char *key, const char *id,
+           const char *want_vid)
+{
+	struct ol_version g;
+	struct ol_err e = { 0 };
+	int rc = ol_upload_done_get(st, bucket, key, strlen(key), id, NULL, 0, &g, &e);
+
+	if (rc == OL_OK) {
+		CHECK_STR_EQ(g.version_id, want_vid);
+		ol_version_release(&g);
+	}
+	return rc;
+}
+
+/* Remembered completions: expiry by completion time (walking only uploads initiated before
+ * the cutoff), a replaced null version, and no say in bucket delete or fsck. */
+static void
+test_done(void)
+{
+	struct ol_store *st = olt_open(dir, INLINE_MAX);
+	struct ol_version a, b, c, z;
+	struct ol_err e = { 0 };
+	char ida[OL_UPLOAD_ID_LEN + 1], idb[OL_UPLOAD_ID_LEN + 1], idc[OL_UPLOAD_ID_LEN + 1],
+	        idz[OL_UPLOAD_ID_LEN + 1];
+	uint64_t removed = 99;
+	int64_t before, cutoff;
+
+	olt_bucket(st, "dn", OL_VERSIONING_ENABLED);
+	before = now_ns();
+	create(st, "dn", "a", ida);
+	create(st, "dn", "c", idc); /* initiated before the cutoff, completed after */
+	upload_one(st, "dn", "a", ida, &a);
+	cutoff = now_ns();
+	create(st, "dn", "b", idb);
+	upload_one(st, "dn", "b", idb, &b);
+	upload_one(st, "dn", "c", idc, &c);
+
+	CHECK_INT_EQ(ol_upload_done_expire(st, before, &removed, &e), OL_OK);
+	CHECK_INT_EQ(removed, 0);
+	CHECK_INT_EQ(ol_upload_done_expire(st, cutoff, &removed, &e), OL_OK);
+	CHECK_INT_EQ(removed, 1);
+	CHECK_INT_EQ(done_found(st, "dn", "a", ida, ""), OL_ENOTFOUND);
+	CHECK_INT_EQ(done_found(st, "dn", "b", idb, b.version_id), OL_OK);
+	CHECK_INT_EQ(done_found(st, "dn", "c", idc, c.version_id), OL_OK);
+	/* the version outlives its completion record, of course */
+	CHECK_INT_EQ(ol_version_get(st, "dn", "a", 1, a.version_id, &z, &e), OL_OK);
+	ol_version_release(&z);
+
+	/* a newer version on top: still found (newest first, within OL_DONE_SCAN_MAX) */
+	CHECK_INT_EQ(olt_put_str(st, "dn", "b", "on top", &z), OL_OK);
+	CHECK_INT_EQ(done_found(st, "dn", "b", idb, b.version_id), OL_OK);
+
+	/* completions never hold up a bucket delete, nor survive into a bucket of the same
+	 * name */
+	CHECK_INT_EQ(ol_version_remove(st, "dn", "a", 1, a.version_id, NULL, &e), OL_OK);
+	CHECK_INT_EQ(ol_version_remove(st, "dn", "b", 1, b.version_id, NULL, &e), OL_OK);
+	CHECK_INT_EQ(ol_version_remove(st, "dn", "b", 1, z.version_id, NULL, &e), OL_OK);
+	CHECK_INT_EQ(ol_version_remove(st, "dn", "c", 1, c.version_id, NULL, &e), OL_OK);
+	ol_version_release(&z);
+	CHECK_INT_EQ(ol_bucket_delete(st, "dn", &e), OL_OK);
+	olt_bucket(st, "dn", OL_VERSIONING_ENABLED);
+	CHECK_INT_EQ(done_found(st, "dn", "c", idc, ""), OL_ENOTFOUND);
+
+	/* a null version replaced since: nothing to answer a retry with */
+	olt_bucket(st, "dz", OL_VERSIONING_SUSPENDED);
+	create(st, "dz", "k", idz);
+	upload_one(st, "dz", "k", idz, &z);
+	CHECK_STR_EQ(z.version_id, "null");
+	CHECK_INT_EQ(done_found(st, "dz", "k", idz, "null"), OL_OK);
+	ol_version_release(&z);
+	CHECK_INT_EQ(olt_put_str(st, "dz", "k", "replaced", &z), OL_OK);
+	CHECK_INT_EQ(done_found(st, "dz", "k", idz, ""), OL_ENOTFOUND);
+	ol_version_release(&z);
+
+	/* the rest expires: b, c, z */
+	CHECK_INT_EQ(ol_upload_done_expire(st, INT64_MAX, &removed, &e), OL_OK);
+	CHECK_INT_EQ(removed, 3);
+	CHECK_INT_EQ(ol_upload_done_expire(st, INT64_MAX, &removed, &e), OL_OK);
+	CHECK_INT_EQ(removed, 0);
+	ol_version_release(&a);
+	ol_version_release(&b);
+	ol_version_release(&c);
+	ol_store_close(st);
+	fsck_clean("done");
+
+	/* read-only: looked up, never expired */
+	{
+		struct ol_store_opts o = { .data_dir = dir, .read_only = true };
+
+		CHECK_INT_EQ(ol_store_open(&o, &st, &e), OL_OK);
+		CHECK_INT_EQ(ol_upload_done_expire(st, INT64_MAX, &removed, &e), OL_EINVAL);
+		CHECK_STR_EQ(e.msg, "completion expiry: store is read-only");
+		ol_store_close(st);
+	}
 }
 
 /* Completing in a bucket that is not Enabled replaces the null version and unlinks its
@@ -1445,7 +1653,7 @@ main(void)
 		const char *name;
 	} t[] = { T(test_flow), T(test_many_parts), T(test_abort), T(test_complete_refusals),
 	          T(test_race), T(test_list_uploads), T(test_bucket_and_scan),
-	          T(test_null_replace), T(test_fsck_parts), T(test_faults) };
+	          T(test_done), T(test_null_replace), T(test_fsck_parts), T(test_faults) };
 #undef T
 	size_t i;
 

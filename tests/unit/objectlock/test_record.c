@@ -62,6 +62,12 @@ full_version(struct ol_version *v, enum ol_loc_kind kind)
 			v->loc.parts[i].size_bytes = sz[i];
 			v->loc.parts[i].off = v->size_bytes;
 			v->size_bytes += sz[i];
+			/* part checksums in the version's algorithm, but not for part 2 (uploaded
+			 * with another one): format 3 */
+			if (i != 1) {
+				memset(v->loc.parts[i].cksum, (int)(0xC0 + i), 32);
+				v->loc.parts[i].cksum_len = 32;
+			}
 		}
 	} else {
 		v->is_delete_marker = true;
@@ -89,7 +95,7 @@ test_roundtrip(void)
 			v.lock_mode = OL_LOCK_NONE;
 		}
 		CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_OK);
-		/* only what needs format 2 (a parts locator) is written in it */
+		/* only what needs format 3 (part checksums) is written in it */
 		CHECK_INT_EQ(enc[0], kinds[k] == OL_LOC_PARTS ? OL_VERSION_FORMAT : 1);
 		CHECK_INT_EQ(ol_version_decode(enc, n, &d, &e), OL_OK);
 		CHECK(ol_version_equal(&v, &d));
@@ -167,28 +173,35 @@ test_rejects(void)
 	bad[n / 2] ^= 0x40;
 	CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_ECORRUPT);
 	CHECK_STR_EQ(e.msg, "version record: checksum mismatch");
-	/* unknown format version, even with a valid CRC; format 2 reads a format-1 body */
+	/* unknown format version, even with a valid CRC; formats 2 and 3 read a format-1
+	 * body */
 	{
+		static const uint8_t unknown[] = { 0, 4, 255 }, newer[] = { 2, 3 };
 		uint32_t c;
 
-		memcpy(bad, enc, n);
-		bad[0] = 3;
-		c = cr_crc32c(0, bad, n - 4);
-		bad[n - 4] = (uint8_t)c;
-		bad[n - 3] = (uint8_t)(c >> 8);
-		bad[n - 2] = (uint8_t)(c >> 16);
-		bad[n - 1] = (uint8_t)(c >> 24);
-		CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_ECORRUPT);
-		CHECK_STR_EQ(e.msg, "version record: unknown format 3");
-		bad[0] = 2;
-		c = cr_crc32c(0, bad, n - 4);
-		bad[n - 4] = (uint8_t)c;
-		bad[n - 3] = (uint8_t)(c >> 8);
-		bad[n - 2] = (uint8_t)(c >> 16);
-		bad[n - 1] = (uint8_t)(c >> 24);
-		CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_OK);
-		CHECK(ol_version_equal(&v, &d));
-		ol_version_release(&d);
+		for (i = 0; i < sizeof(unknown) + sizeof(newer); i++) {
+			bool known = i >= sizeof(unknown);
+
+			memcpy(bad, enc, n);
+			bad[0] = known ? newer[i - sizeof(unknown)] : unknown[i];
+			c = cr_crc32c(0, bad, n - 4);
+			bad[n - 4] = (uint8_t)c;
+			bad[n - 3] = (uint8_t)(c >> 8);
+			bad[n - 2] = (uint8_t)(c >> 16);
+			bad[n - 1] = (uint8_t)(c >> 24);
+			if (!known) {
+				char want[64];
+
+				snprintf(want, sizeof(want), "version record: unknown format %u",
+				         (unsigned)bad[0]);
+				CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_ECORRUPT);
+				CHECK_STR_EQ(e.msg, want);
+				continue;
+			}
+			CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_OK);
+			CHECK(ol_version_equal(&v, &d));
+			ol_version_release(&d);
+		}
 	}
 	/* trailing bytes after a valid body, CRC recomputed */
 	{
@@ -292,7 +305,7 @@ test_parts_locator(void)
 	CHECK_INT_EQ(ol_version_part_range(&d, 0, &off, &len), OL_EINVAL);
 	ol_version_release(&d);
 
-	/* every truncation and bit flip of a format-2 record is caught too */
+	/* every truncation and bit flip of a format-3 record is caught too */
 	bad = malloc(n);
 	for (i = 0; i < n; i++)
 		CHECK_INT_EQ(ol_version_decode(enc, i, &d, NULL), OL_ECORRUPT);
@@ -335,7 +348,8 @@ test_parts_locator(void)
 	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_EINVAL);
 	ol_version_release(&v);
 
-	/* the largest object: 10000 parts of 5 GiB; the record stays well under 1 MiB */
+	/* the largest object: 10000 parts of 5 GiB, no part checksums (format 2); the record
+	 * stays well under 1 MiB */
 	ol_version_init(&v);
 	ol_iid_to_text(v.iid, v.version_id);
 	v.loc.kind = OL_LOC_PARTS;
@@ -367,6 +381,167 @@ test_parts_locator(void)
 	CHECK(off == 0 && len == v.size_bytes);
 	CHECK_INT_EQ(ol_version_part_range(&v, 2, &off, &len), OL_ENOTFOUND);
 	ol_version_release(&v);
+}
+
+/* Where the checksum length byte of part @i of @v sits in its format-3 record @enc. */
+static size_t
+part_cksum_at(const uint8_t *enc, size_t n, const struct ol_version *v, uint32_t i)
+{
+	const struct ol_loc_part *p = &v->loc.parts[i];
+	uint64_t s = p->size_bytes;
+	size_t at, var = 1;
+
+	for (at = 0; at + OL_BLOB_ID_LEN <= n; at++)
+		if (memcmp(enc + at, p->blob_id, OL_BLOB_ID_LEN) == 0)
+			break;
+	CHECK(at + OL_BLOB_ID_LEN <= n);
+	while (s >>= 7)
+		var++;
+	return at + OL_BLOB_ID_LEN + var;
+}
+
+/* Part checksums (format 3): kept per part, written only when some part has one, bounded
+ * by the version's algorithm on both sides, and the largest record still fits. */
+static void
+test_part_checksums(void)
+{
+	struct ol_version v, d;
+	struct ol_err e = { 0 };
+	uint8_t *enc = NULL, *bad;
+	size_t n = 0, i, at;
+
+	full_version(&v, OL_LOC_PARTS);
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_OK);
+	CHECK_INT_EQ(enc[0], 3);
+	CHECK_INT_EQ(ol_version_decode(enc, n, &d, &e), OL_OK);
+	CHECK(ol_version_equal(&v, &d));
+	CHECK_INT_EQ(d.loc.parts[0].cksum_len, 32);
+	CHECK_INT_EQ(d.loc.parts[0].cksum[31], 0xC0);
+	CHECK_INT_EQ(d.loc.parts[1].cksum_len, 0);
+	CHECK_INT_EQ(d.loc.parts[4].cksum[0], 0xC4);
+	/* a value that differs is another record */
+	d.loc.parts[3].cksum[5] ^= 1;
+	CHECK(!ol_version_equal(&v, &d));
+	ol_version_release(&d);
+
+	/* a part checksum length that is not the algorithm's is damage, CRC or not */
+	bad = malloc(n);
+	at = part_cksum_at(enc, n, &v, 0);
+	CHECK_INT_EQ(enc[at], 32);
+	memcpy(bad, enc, n);
+	bad[at] = 4;
+	fix_crc(bad, n);
+	CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_ECORRUPT);
+	CHECK_STR_EQ(e.msg, "version record: part checksum length does not fit the algorithm");
+	/* read as format 2 (no checksum bytes), the locator does not parse */
+	memcpy(bad, enc, n);
+	bad[0] = 2;
+	fix_crc(bad, n);
+	CHECK_INT_EQ(ol_version_decode(bad, n, &d, &e), OL_ECORRUPT);
+	CHECK_STR_EQ(e.msg, "version record: bad parts locator");
+	free(bad);
+	free(enc);
+
+	/* without any part checksum a multipart version is still written as format 2, and a
+	 * format-2 record reads as before */
+	for (i = 0; i < v.loc.n_parts; i++)
+		v.loc.parts[i].cksum_len = 0;
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_OK);
+	CHECK_INT_EQ(enc[0], 2);
+	CHECK_INT_EQ(ol_version_decode(enc, n, &d, &e), OL_OK);
+	CHECK(ol_version_equal(&v, &d));
+	ol_version_release(&d);
+	free(enc);
+
+	/* encode-side checks: the version's algorithm and its length */
+	v.loc.parts[2].cksum_len = 20;
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_EINVAL);
+	CHECK_STR_EQ(e.msg, "version record: part 7 checksum of 20 bytes for SHA256");
+	v.loc.parts[2].cksum_len = 32;
+	v.cksum_alg = OL_CKSUM_NONE;
+	v.cksum_type = OL_CKSUM_TYPE_NONE;
+	v.cksum_len = 0;
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_EINVAL);
+	CHECK_STR_EQ(e.msg, "version record: part 7 checksum of 32 bytes for no algorithm");
+	v.loc.parts[2].cksum_len = 0;
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_OK);
+	CHECK_INT_EQ(enc[0], 2);
+	free(enc);
+	ol_version_release(&v);
+
+	/* the largest: 10000 parts, each with a SHA-256 */
+	ol_version_init(&v);
+	ol_iid_to_text(v.iid, v.version_id);
+	v.cksum_alg = OL_CKSUM_SHA256;
+	v.cksum_type = OL_CKSUM_COMPOSITE;
+	v.cksum_len = 32;
+	v.loc.kind = OL_LOC_PARTS;
+	v.loc.n_parts = OL_PARTS_MAX;
+	v.loc.parts = calloc(OL_PARTS_MAX, sizeof(*v.loc.parts));
+	for (i = 0; i < OL_PARTS_MAX; i++) {
+		v.loc.parts[i].part_number = (uint32_t)i + 1;
+		memset(v.loc.parts[i].blob_id, (int)i, OL_BLOB_ID_LEN);
+		v.loc.parts[i].size_bytes = 5ull << 30;
+		v.loc.parts[i].off = v.size_bytes;
+		v.size_bytes += 5ull << 30;
+		memset(v.loc.parts[i].cksum, (int)(i * 3), 32);
+		v.loc.parts[i].cksum_len = 32;
+	}
+	CHECK_INT_EQ(ol_version_encode(&v, &enc, &n, &e), OL_OK);
+	CHECK(n < 620 * 1000);
+	CHECK_INT_EQ(ol_version_decode(enc, n, &d, &e), OL_OK);
+	CHECK(ol_version_equal(&v, &d));
+	CHECK_INT_EQ(d.loc.parts[9999].cksum[0], (uint8_t)(9999 * 3));
+	ol_version_release(&d);
+	free(enc);
+	ol_version_release(&v);
+}
+
+/* Completion records: fixed size, checked like every record. */
+static void
+test_done_record(void)
+{
+	struct ol_done_rec r, d;
+	struct ol_err e = { 0 };
+	struct ol_kbuf k;
+	uint8_t enc[OL_DONE_REC_LEN], bad[OL_DONE_REC_LEN], uid[OL_IID_LEN];
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < OL_BLOB_ID_LEN; i++)
+		r.blob_id[i] = (uint8_t)(0x80 + i);
+	r.completed_ns = 1700000000123456789LL;
+	for (i = 0; i < sizeof(r.parts_digest); i++)
+		r.parts_digest[i] = (uint8_t)(i * 5);
+	ol_done_encode(&r, enc);
+	CHECK_INT_EQ(enc[0], OL_DONE_FORMAT);
+	CHECK_INT_EQ(ol_done_decode(enc, sizeof(enc), &d, &e), OL_OK);
+	CHECK(memcmp(&d.blob_id, r.blob_id, OL_BLOB_ID_LEN) == 0);
+	CHECK(d.completed_ns == r.completed_ns);
+	CHECK(memcmp(d.parts_digest, r.parts_digest, sizeof(r.parts_digest)) == 0);
+	for (i = 0; i < sizeof(enc); i++)
+		CHECK_INT_EQ(ol_done_decode(enc, i, &d, &e), OL_ECORRUPT);
+	for (i = 0; i < sizeof(enc) * 8; i++) {
+		memcpy(bad, enc, sizeof(enc));
+		bad[i / 8] ^= (uint8_t)(1u << (i % 8));
+		CHECK_INT_EQ(ol_done_decode(bad, sizeof(bad), &d, &e), OL_ECORRUPT);
+	}
+	memcpy(bad, enc, sizeof(enc));
+	bad[5] ^= 1;
+	CHECK_INT_EQ(ol_done_decode(bad, sizeof(bad), &d, &e), OL_ECORRUPT);
+	CHECK_STR_EQ(e.msg, "completion record: checksum mismatch");
+	memcpy(bad, enc, sizeof(enc));
+	bad[0] = 2;
+	fix_crc(bad, sizeof(bad));
+	CHECK_INT_EQ(ol_done_decode(bad, sizeof(bad), &d, &e), OL_ECORRUPT);
+	CHECK_STR_EQ(e.msg, "completion record: 61 bytes, format 2");
+
+	/* its key: the reserved prefix, then the upload id, so initiation order */
+	memset(uid, 0xEE, sizeof(uid));
+	ol_kb_done(&k, uid);
+	CHECK_INT_EQ(k.n, strlen(OL_DONE_KEY_PREFIX) + OL_IID_LEN);
+	CHECK(memcmp(k.b, "objectlock.", 11) == 0);
+	CHECK(memcmp(k.b + k.n - OL_IID_LEN, uid, OL_IID_LEN) == 0);
 }
 
 static void
@@ -773,6 +948,8 @@ main(void)
 	test_bucket_record_rule();
 	test_lock_rule_until();
 	test_parts_locator();
+	test_part_checksums();
+	test_done_record();
 	test_upload_record();
 	test_upload_keys();
 	test_part_record();
