@@ -6,7 +6,7 @@
 HOLDFAST_BUILD_PKGS="gcc libc6-dev meson ninja-build pkg-config libmicrohttpd-dev
  libcurl4-openssl-dev libssl-dev libjansson-dev libxml2-dev librocksdb-dev"
 HOLDFAST_TEST_PKGS="python3 curl clang libclang-rt-14-dev e2fsprogs openssl
- python3-boto3 awscli rclone restic s3cmd"
+ python3-boto3 awscli rclone restic s3cmd libfaketime"
 
 # install_missing PKG...: apt-get only when a package is absent, so a warm machine pays
 # nothing and a fresh one gets everything in one apt transaction.
