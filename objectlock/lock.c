@@ -57,20 +57,32 @@ ol_immutable_probe(struct ol_store *st)
 	int fd;
 
 	if (st->read_only) {
-		snprintf(st->imm_reason, sizeof(st->imm_reason), "read-only open: not probed");
-		atomic_store(&st->imm_support, OL_IMMUTABLE_UNKNOWN);
-		return;
-	}
-	/* In tmp/ (same filesystem as blobs/, never referenced): a leftover of a crashed
-	 * probe is swept at the next open, flag and all. */
-	if (!ol_pathf(path, "%s/tmp/immutable-probe", st->data_dir)) {
-		imm_unsupported(st, ENAMETOOLONG, "probe");
-		return;
-	}
-	fd = ol_io_open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd < 0) {
-		imm_unsupported(st, errno, "probe");
-		return;
+		/* An offline `holdfast clock status` still answers whether the flag works here:
+		 * an unnamed inode in tmp/ (O_TMPFILE) leaves no name behind, crash or not, so
+		 * the store is not written. Where that is refused, the answer stays unknown. */
+		if (!ol_pathf(path, "%s/tmp", st->data_dir) ||
+		    (fd = ol_io_open(path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0) {
+			char ebuf[96];
+
+			snprintf(st->imm_reason, sizeof(st->imm_reason),
+			         "read-only open: not probed (%s)",
+			         strerror_r(errno, ebuf, sizeof(ebuf)));
+			atomic_store(&st->imm_support, OL_IMMUTABLE_UNKNOWN);
+			return;
+		}
+		path[0] = '\0'; /* nothing to unlink */
+	} else {
+		/* In tmp/ (same filesystem as blobs/, never referenced): a leftover of a
+		 * crashed probe is swept at the next open, flag and all. */
+		if (!ol_pathf(path, "%s/tmp/immutable-probe", st->data_dir)) {
+			imm_unsupported(st, ENAMETOOLONG, "probe");
+			return;
+		}
+		fd = ol_io_open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+		if (fd < 0) {
+			imm_unsupported(st, errno, "probe");
+			return;
+		}
 	}
 	if (ol_io_set_immutable(fd, true) != 0 || ol_io_get_immutable(fd, &on) != 0) {
 		imm_unsupported(st, errno, "probe");
@@ -82,8 +94,10 @@ ol_immutable_probe(struct ol_store *st)
 		st->imm_reason[0] = '\0';
 		atomic_store(&st->imm_support, OL_IMMUTABLE_SUPPORTED);
 	}
+	if (on && atomic_load(&st->imm_support) != OL_IMMUTABLE_SUPPORTED)
+		(void)ol_io_set_immutable(fd, false); /* a failed clear: never leave it set */
 	ol_io_close(fd);
-	if (ol_io_unlink(path) != 0 && errno == EPERM)
+	if (path[0] && ol_io_unlink(path) != 0 && errno == EPERM)
 		ol_unlink_immutable(NULL, path);
 }
 

@@ -856,12 +856,13 @@ void ol_clock_status(struct ol_store *st, struct ol_clock_status *out);
  * set; it is cleared only by a removal the policy allowed, just before the unlink. An
  * inode shared with another name (ol_version_clone's hard links) is not flagged: the flag
  * would protect the other name too (link(2) onto a flagged inode fails, so the clone copies
- * instead and the copy is flagged). Whether it works is probed at a read-write open (a
- * temp file in tmp/) and downgraded when a real attempt is refused.
+ * instead and the copy is flagged). Whether it works is probed at every open (read-write:
+ * a temp file in tmp/; read-only: an unnamed O_TMPFILE inode there, which leaves nothing
+ * behind) and downgraded when a real attempt is refused.
  */
 
 enum ol_immutable_support {
-	OL_IMMUTABLE_UNKNOWN = 0,     /* read-only open: not probed */
+	OL_IMMUTABLE_UNKNOWN = 0,     /* read-only open that could not probe */
 	OL_IMMUTABLE_SUPPORTED,
 	OL_IMMUTABLE_UNSUPPORTED,     /* see immutable_reason */
 };

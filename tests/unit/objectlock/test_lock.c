@@ -8,6 +8,7 @@
  * hold and the retention while others try to remove: a removal never wins against a hold
  * that was on when it was judged.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -847,6 +848,22 @@ test_race_retention(void)
 	ol_store_close(st);
 }
 
+/* Entries in @path, "." and ".." left out; -1 if it cannot be read. */
+static int
+dir_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
 static void
 test_read_only(void)
 {
@@ -854,10 +871,15 @@ test_read_only(void)
 	struct ol_store *st = setup(), *ro = NULL;
 	struct ol_version v;
 	struct ol_err e = { 0 };
-	struct ol_store_status ss;
+	struct ol_store_status ss, rw;
+	char tmp[600];
+	int before;
 
 	put_locked(st, "lk", "k", 100, OL_LOCK_NONE, 0, false, &v);
+	ol_store_status(st, &rw);
 	ol_store_close(st);
+	snprintf(tmp, sizeof(tmp), "%s/tmp", dir);
+	before = dir_entries(tmp);
 	o.data_dir = dir;
 	o.read_only = true;
 	CHECK_INT_EQ(ol_store_open(&o, &ro, &e), OL_OK);
@@ -867,10 +889,15 @@ test_read_only(void)
 	CHECK_INT_EQ(ol_version_set_retention(ro, "lk", "k", 1, NULL, OL_LOCK_GOVERNANCE, W0 + DAY,
 	                                      NULL, OL_NOW, NULL, NULL, &e), OL_EINVAL);
 	CHECK_INT_EQ(ol_version_remove(ro, "lk", "k", 1, v.version_id, NULL, &e), OL_EINVAL);
+	/* an offline status still knows whether the flag works here (an unnamed O_TMPFILE
+	 * probe), the same answer as the read-write open, and leaves nothing in tmp/ */
 	ol_store_status(ro, &ss);
-	CHECK_INT_EQ(ss.immutable, OL_IMMUTABLE_UNKNOWN);
-	CHECK_STR_EQ(ss.immutable_reason, "read-only open: not probed");
+	CHECK_INT_EQ(ss.immutable, rw.immutable);
+	if (rw.immutable == OL_IMMUTABLE_SUPPORTED)
+		CHECK_STR_EQ(ss.immutable_reason, "");
 	ol_store_close(ro);
+	CHECK(before >= 0);
+	CHECK_INT_EQ(dir_entries(tmp), before);
 	ol_version_release(&v);
 }
 
