@@ -420,6 +420,12 @@ ol_store_open_internal(const struct ol_store_opts *o, const struct ol_open_inter
 	rocksdb_options_set_keep_log_file_num(st->opts, 4);
 	/* default 16 threads per column family at open: 140 short-lived threads for a store */
 	rocksdb_options_set_max_file_opening_threads(st->opts, 2);
+	/* Flat memory: inline bodies (<= inline_max_bytes) live in the memtables until a
+	 * flush, and by default each of the 9 column families may hold 2 x 64 MiB of them
+	 * (over 1 GiB in all). One budget for all of them instead; RocksDB flushes the
+	 * largest memtable when it is spent. */
+	rocksdb_options_set_write_buffer_size(st->opts, OL_MEMTABLE_BYTES);
+	rocksdb_options_set_db_write_buffer_size(st->opts, OL_MEMTABLES_TOTAL_BYTES);
 	for (i = 0; i <= OL_CF_COUNT; i++)
 		cfo[i] = st->opts;
 	if (o->read_only)

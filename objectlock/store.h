@@ -19,6 +19,9 @@
  * so versionId=null and null-version replacement are one get, whatever the version count. */
 #define OL_CFI_NULLV 7
 #define OL_CF_COUNT 8
+/* RocksDB memtable budget (store.c): per column family, and for the whole index */
+#define OL_MEMTABLE_BYTES (16u << 20)
+#define OL_MEMTABLES_TOTAL_BYTES (64u << 20)
 
 /* Puts to one key serialize their read-modify-write of the index on one of these. */
 #define OL_STRIPES 256
