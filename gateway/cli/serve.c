@@ -15,10 +15,13 @@
 #include "../config/config.h"
 #include "../http/server.h"
 #include "../s3/handler.h"
+#include "../s3/clock_log.h"
 #include "../s3/janitor.h"
 #include "cli.h"
 
 #define SHUTDOWN_GRACE_MS 30000
+/* how often the clock log task reads the compliance clock (clock_log.h) */
+#define CLOCK_LOG_INTERVAL_MS 5000
 #define PEM_MAX_BYTES (256 * 1024)
 
 /* Flags override the file, so the file is read first wherever --config stands. */
@@ -114,6 +117,7 @@ cli_serve(int argc, char **argv)
 	struct gw_cred root;
 	struct gw_server *srv = NULL;
 	struct s3_janitor *jan = NULL;
+	struct s3_clock_log *clog = NULL;
 	struct gw_server_opts sopt;
 	struct gw_handler h;
 	struct s3_app app;
@@ -180,6 +184,11 @@ cli_serve(int argc, char **argv)
 		fprintf(stderr, "holdfast serve: %s\n", err.msg);
 		goto out;
 	}
+	/* a moved system clock shows in the log within CLOCK_LOG_INTERVAL_MS */
+	if (s3_clock_log_start(st, CLOCK_LOG_INTERVAL_MS, &clog, &err)) {
+		fprintf(stderr, "holdfast serve: %s\n", err.msg);
+		goto out;
+	}
 	app = (struct s3_app){ &cfg, st, &kr, &root };
 	h = s3_handler(&app);
 	memset(&sopt, 0, sizeof(sopt));
@@ -214,6 +223,7 @@ cli_serve(int argc, char **argv)
 out:
 	gw_server_stop(srv, 0);
 	s3_janitor_stop(jan); /* after the server: no request can be using the store */
+	s3_clock_log_stop(clog);
 	gw_cred_wipe(&root);
 	if (kr_open)
 		gw_keyring_release(&kr);

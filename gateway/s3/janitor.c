@@ -10,11 +10,12 @@
 #include <time.h>
 
 #include "../base/log.h"
+#include "../base/wait.h"
 
 struct s3_janitor {
 	struct ol_store *st;
 	uint64_t max_age_s;
-	unsigned interval_s;
+	unsigned interval_ms; /* <= 86400 s (config.c) */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -101,16 +102,9 @@ static void *
 run(void *arg)
 {
 	struct s3_janitor *j = arg;
-	struct timespec until;
 
 	pthread_mutex_lock(&j->mu);
-	while (!j->stop) {
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += j->interval_s;
-		while (!j->stop && pthread_cond_timedwait(&j->cv, &j->mu, &until) != ETIMEDOUT)
-			;
-		if (j->stop)
-			break;
+	while (!gw_wait_ms(&j->cv, &j->mu, &j->stop, j->interval_ms)) {
 		pthread_mutex_unlock(&j->mu);
 		pass_run(j->st, j->max_age_s, &j->halt);
 		pthread_mutex_lock(&j->mu);
@@ -124,20 +118,16 @@ s3_janitor_start(struct ol_store *st, uint64_t max_age_s, unsigned interval_s,
                  struct s3_janitor **out, struct gw_err *err)
 {
 	struct s3_janitor *j = calloc(1, sizeof(*j));
-	pthread_condattr_t ca;
 
 	if (!j)
 		return gw_err_set(err, GW_ENOMEM, "out of memory");
 	j->st = st;
 	j->max_age_s = max_age_s;
-	j->interval_s = interval_s ? interval_s : 1;
+	j->interval_ms = (interval_s ? interval_s : 1) * 1000u;
 	atomic_init(&j->halt, false);
 	pthread_mutex_init(&j->mu, NULL);
 	/* a monotonic wait: a clock step must neither stall nor rush the task */
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&j->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	gw_wait_cond_init(&j->cv);
 	if (pthread_create(&j->thread, NULL, run, j) != 0) {
 		pthread_cond_destroy(&j->cv);
 		pthread_mutex_destroy(&j->mu);

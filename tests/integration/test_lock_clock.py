@@ -16,7 +16,10 @@ import email.utils
 import hashlib
 import json
 import os
+import shutil
 import sys
+import tempfile
+import time
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -228,6 +231,13 @@ class ComplianceClockTest(unittest.TestCase):
         finally:
             rc = s.stop()
         self.assertEqual(rc, 0, "\n".join(s.stderr_lines[-40:]))
+        # the disagreement found at start is in the server's log as a warning, at once
+        want = "wall-ahead" if expect_ahead else "wall-behind"
+        logged = [json.loads(line) for line in s.stderr_lines if line.startswith("{")]
+        warned = [e for e in logged if e["event"] == "clock" and e["level"] == "warn"
+                  and e["msg"].startswith(want + ":")]
+        self.assertTrue(warned, "\n".join(s.stderr_lines[-40:]))
+        self.assertIn("retention is judged by the compliance clock", warned[0]["msg"])
 
     # ---- the test ----
 
@@ -282,6 +292,56 @@ class ComplianceClockTest(unittest.TestCase):
             s.stop()
             clear_immutable(data_dir)
             s.cleanup()
+
+    def test_wall_clock_step_is_logged(self):
+        """A wall clock stepped ten years ahead while the server runs is a warning in its
+        log within the clock log's interval (5 s), with no request needed to notice it,
+        and stepping back is logged as agreement again."""
+        d = tempfile.mkdtemp(prefix="hf-clockstep-")
+        stamp = os.path.join(d, "faketime")
+        with open(stamp, "w") as f:
+            f.write("+0\n")
+        env = faketime_env(self.lib, "+0")
+        del env["FAKETIME"]
+        env.update(FAKETIME_TIMESTAMP_FILE=stamp, FAKETIME_NO_CACHE="1")
+        s = Server(data_dir=d, env=env).start()
+        try:
+            def clock_events():
+                out = []
+                for line in list(s.stderr_lines):
+                    if line.startswith("{"):
+                        e = json.loads(line)
+                        if e["event"] == "clock":
+                            out.append(e)
+                return out
+
+            def wait_for(prefix, level):
+                deadline = time.monotonic() + 15
+                while time.monotonic() < deadline:
+                    got = [e for e in clock_events()
+                           if e["msg"].startswith(prefix) and e["level"] == level]
+                    if got:
+                        return got[0]
+                    time.sleep(0.2)
+                self.fail(f"no {level} '{prefix}' clock event in the log:\n"
+                          + "\n".join(s.stderr_lines[-20:]))
+
+            self.assertFalse([e for e in clock_events() if e["level"] == "warn"])
+            with open(stamp, "w") as f:
+                f.write("+10y\n")
+            e = wait_for("wall-ahead:", "warn")
+            self.assertIn("retention is judged by the compliance clock", e["msg"])
+            with open(stamp, "w") as f:
+                f.write("+0\n")
+            wait_for("agree:", "info")
+            # one line per change, not a flood (the task looks every 5 s)
+            ahead = [e for e in clock_events() if e["msg"].startswith("wall-ahead:")]
+            self.assertLessEqual(len(ahead), 2, ahead)
+        finally:
+            rc = s.stop()
+            clear_immutable(d)
+            shutil.rmtree(d, ignore_errors=True)
+        self.assertEqual(rc, 0, "\n".join(s.stderr_lines[-40:]))
 
 
 if __name__ == "__main__":
