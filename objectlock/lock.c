@@ -94,8 +94,6 @@ ol_immutable_probe(struct ol_store *st)
 		st->imm_reason[0] = '\0';
 		atomic_store(&st->imm_support, OL_IMMUTABLE_SUPPORTED);
 	}
-	if (on && atomic_load(&st->imm_support) != OL_IMMUTABLE_SUPPORTED)
-		(void)ol_io_set_immutable(fd, false); /* a failed clear: never leave it set */
 	ol_io_close(fd);
 	if (path[0] && ol_io_unlink(path) != 0 && errno == EPERM)
 		ol_unlink_immutable(NULL, path);

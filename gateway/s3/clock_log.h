@@ -20,8 +20,6 @@ struct s3_clock_log;
  * cannot start. */
 int s3_clock_log_start(struct ol_store *st, unsigned interval_ms, struct s3_clock_log **out,
                        struct gw_err *err);
-/* Log what is new since the last look (also used by tests); returns how many events. */
-unsigned s3_clock_log_poll(struct s3_clock_log *cl);
 /* Stop and join the task, logging what it has not yet seen. NULL-safe. */
 void s3_clock_log_stop(struct s3_clock_log *cl);
 

@@ -480,6 +480,19 @@ reply_completed(struct s3_req *r, const struct ol_version *v)
 	buf_release(&doc);
 }
 
+/* The store's view of the parts a Complete lists (borrowing their ETags from @cr); NULL
+ * when out of memory. The caller frees it. */
+static struct ol_complete_part *
+complete_parts(const struct s3_complete_req *cr)
+{
+	struct ol_complete_part *cps = calloc(cr->n, sizeof(*cps));
+
+	for (size_t i = 0; cps && i < cr->n; i++)
+		cps[i] = (struct ol_complete_part){ cr->parts[i].part_number, cr->parts[i].etag.p,
+		                                    cr->parts[i].etag.n };
+	return cps;
+}
+
 /* The upload is gone. A Complete of it with the parts it was completed with — an SDK
  * retrying after a timeout, or the loser of two racing ones — gets the same 200 as the
  * completion (AWS; spec §7.4 first row), still subject to its checksum headers; anything
@@ -487,7 +500,7 @@ reply_completed(struct s3_req *r, const struct ol_version *v)
 static void
 reply_done(struct s3_req *r, const struct s3_complete_req *cr)
 {
-	struct ol_complete_part *cps = calloc(cr->n, sizeof(*cps));
+	struct ol_complete_part *cps = complete_parts(cr);
 	char b64[CR_BASE64_LEN(CR_MAX_DIGEST_LEN) + 16] = "";
 	struct ol_version v;
 	struct ol_err err;
@@ -499,9 +512,6 @@ reply_done(struct s3_req *r, const struct s3_complete_req *cr)
 		s3_reply_error(r, S3E_InternalError, "out of memory");
 		return;
 	}
-	for (size_t i = 0; i < cr->n; i++)
-		cps[i] = (struct ol_complete_part){ cr->parts[i].part_number, cr->parts[i].etag.p,
-		                                    cr->parts[i].etag.n };
 	rc = ol_upload_done_get(r->app->st, r->route.bucket, r->route.key, r->route.key_len,
 	                        r->upload_id, cps, cr->n, &v, &err);
 	if (rc == OL_OK) {
@@ -623,7 +633,7 @@ complete_finish(struct s3_req *r)
 	alg = u.tmpl.cksum_alg != OL_CKSUM_NONE ? s3_cr_alg(u.tmpl.cksum_alg) : CR_CKSUM_CRC64NVME;
 	type = u.tmpl.cksum_alg != OL_CKSUM_NONE ? u.tmpl.cksum_type : OL_CKSUM_FULL_OBJECT;
 	parts = calloc(cr.n, sizeof(*parts));
-	cps = calloc(cr.n, sizeof(*cps));
+	cps = complete_parts(&cr);
 	if (!parts || !cps) {
 		s3_reply_error(r, S3E_InternalError, "out of memory");
 		goto out;
@@ -651,9 +661,6 @@ complete_finish(struct s3_req *r)
 			s3_reply_error_x(r, S3E_InvalidPart, NULL, ex, 3);
 			goto out;
 		}
-		cps[i].part_number = cp->part_number;
-		cps[i].etag = cp->etag.p;
-		cps[i].etag_len = cp->etag.n;
 		total += parts[i].size_bytes; /* parts are <= 5 GiB, at most 10000: no overflow */
 	}
 	/* 2. sizes */
